@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+// Switchyard: an HTTPS gateway that routes each request to its storefront's origin through a middleware chain.
+import PackageDescription
+
+let package = Package(
+    name: "Switchyard",
+    products: [
+        .executable(name: "switchyard", targets: ["switchyard"]),
+    ],
+    dependencies: [
+        .package(name: "SwitchyardPluginAPI", path: "plugins/api"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", path: "CShims/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", path: "CShims/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLMDB", path: "CShims/CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CLinux", path: "CShims/CLinux"),
+
+        .target(name: "SwitchyardEventLoop", dependencies: ["CLinux"]),
+        .target(name: "SwitchyardHTTP1"),
+        .target(name: "SwitchyardTLS", dependencies: ["COpenSSL"]),
+        .target(name: "SwitchyardKV", dependencies: ["CLMDB"]),
+        .target(
+            name: "SwitchyardBuiltins",
+            dependencies: [
+                "CZlib", "SwitchyardKV",
+                .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
+            ],
+            path: "plugins/builtin"
+        ),
+        .target(
+            name: "SwitchyardGateway",
+            dependencies: [
+                "CLinux", "SwitchyardEventLoop", "SwitchyardHTTP1", "SwitchyardTLS", "SwitchyardKV",
+                "SwitchyardBuiltins",
+                .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
+            ]
+        ),
+        .executableTarget(name: "switchyard", dependencies: ["SwitchyardGateway"]),
+
+        .testTarget(name: "EventLoopTests", dependencies: ["SwitchyardEventLoop"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["SwitchyardHTTP1"]),
+        .testTarget(name: "TLSTests", dependencies: ["SwitchyardTLS", "SwitchyardEventLoop"]),
+        .testTarget(name: "KVTests", dependencies: ["SwitchyardKV"]),
+        .testTarget(
+            name: "BuiltinPluginTests",
+            dependencies: [
+                "SwitchyardBuiltins", "SwitchyardKV",
+                .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "SwitchyardGateway", "SwitchyardTLS", "SwitchyardKV", "SwitchyardHTTP1",
+                .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)
