@@ -2,7 +2,6 @@
 #ifndef SWITCHYARD_CLINUX_SHIM_H
 #define SWITCHYARD_CLINUX_SHIM_H
 
-#define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +11,11 @@
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+// Declared here because the glibc headers only declare these under _GNU_SOURCE, which would make this module
+// disagree with the Glibc module about shared types.
+extern int accept4(int fd, struct sockaddr *_Nullable addr, socklen_t *_Nullable len, int flags);
+extern pid_t gettid(void);
 
 static inline int CLinux_accept4(int fd, struct sockaddr *_Nullable addr, socklen_t *_Nullable len, int flags) {
     return accept4(fd, addr, len, flags);
