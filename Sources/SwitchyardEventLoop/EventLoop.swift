@@ -6,16 +6,18 @@ import Synchronization
 
 /// Receives readiness events for one registered file descriptor.
 public protocol EventHandler: AnyObject {
-    /// Called on the loop thread when the descriptor is readable, writable, or reported an error or hang-up.
-    /// Error and hang-up conditions are reported as readable so the next read returns the failure.
-    func handleEvent(readable: Bool, writable: Bool)
+    /// Called on the loop thread when the descriptor is readable or writable, or reported an error or hang-up
+    /// (`hangup`), which epoll reports whatever the interest.
+    func handleEvent(readable: Bool, writable: Bool, hangup: Bool)
 }
 
-/// Receives a deadline that expired; see `EventLoop.schedule(deadline:for:)`.
+/// Receives a deadline that expired; see `EventLoop.updateDeadline(_:)`.
 public protocol DeadlineHandler: AnyObject {
-    /// The deadline the handler currently wants, in loop nanoseconds, or 0 for none. The loop fires the handler
-    /// only when this deadline has passed, so a handler extends its deadline by changing this value alone.
+    /// The deadline the handler currently wants, in loop nanoseconds, or 0 for none. A handler moves its deadline
+    /// by changing this value and calling `EventLoop.updateDeadline(_:)`; moving it later costs nothing.
     var deadline: UInt64 { get }
+    /// Bookkeeping for the loop: the time of the handler's live heap entry, or 0. Handlers only store it.
+    var scheduledDeadline: UInt64 { get set }
     /// Called on the loop thread when `deadline` has passed.
     func deadlineExpired()
 }
@@ -105,10 +107,15 @@ public final class EventLoop: @unchecked Sendable {
         handlers[fd] = nil
     }
 
-    /// Fires `handler.deadlineExpired()` once `handler.deadline` has passed. Scheduling again with an earlier
-    /// deadline is cheap; a later deadline needs no new call while an earlier entry is pending.
-    public func schedule(deadline: UInt64, for handler: DeadlineHandler) {
-        deadlines.push(DeadlineEntry(time: deadline, handler: handler))
+    /// Makes sure `handler.deadlineExpired()` fires once `handler.deadline` has passed. A handler keeps at most
+    /// one live heap entry: an entry earlier than the deadline re-arms itself when it fires.
+    public func updateDeadline(_ handler: DeadlineHandler) {
+        let wanted = handler.deadline
+        guard wanted != 0 else { return }
+        let scheduled = handler.scheduledDeadline
+        if scheduled != 0, scheduled <= wanted { return }
+        handler.scheduledDeadline = wanted
+        deadlines.push(DeadlineEntry(time: wanted, handler: handler))
     }
 
     /// Converts seconds from now into a loop deadline.
@@ -158,24 +165,26 @@ public final class EventLoop: @unchecked Sendable {
             }
             // A handler unregistered by an earlier event in this batch is skipped.
             guard let handler = handlers[fd] else { continue }
-            let failed = event.events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
             handler.handleEvent(
-                readable: event.events & EPOLLIN.rawValue != 0 || failed,
-                writable: event.events & EPOLLOUT.rawValue != 0)
+                readable: event.events & EPOLLIN.rawValue != 0,
+                writable: event.events & EPOLLOUT.rawValue != 0,
+                hangup: event.events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0)
         }
     }
 
     private func fireDeadlines() {
         while let first = deadlines.peek(), first.time <= now {
             deadlines.pop()
-            guard let handler = first.handler else { continue }
+            // An entry replaced by an earlier one, or whose handler is gone, is stale.
+            guard let handler = first.handler, handler.scheduledDeadline == first.time else { continue }
+            handler.scheduledDeadline = 0
             let wanted = handler.deadline
             if wanted == 0 {
                 continue
             } else if wanted <= now {
                 handler.deadlineExpired()
-            } else if wanted != first.time {
-                deadlines.push(DeadlineEntry(time: wanted, handler: handler))
+            } else {
+                updateDeadline(handler)
             }
         }
     }
@@ -202,7 +211,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private static func mask(_ interest: Interest) -> UInt32 {
-        var mask: UInt32 = EPOLLRDHUP.rawValue
+        var mask: UInt32 = 0
         if interest.contains(.read) { mask |= EPOLLIN.rawValue }
         if interest.contains(.write) { mask |= EPOLLOUT.rawValue }
         return mask

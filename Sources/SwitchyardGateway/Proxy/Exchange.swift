@@ -1,0 +1,623 @@
+// One request through the gateway: the middleware chain, the origin exchange and the response to the client.
+
+import Foundation
+import SwitchyardEventLoop
+import SwitchyardHTTP1
+import SwitchyardPlugin
+
+/// The life of one request: request phases (possibly suspended), then a local response or an origin exchange
+/// with both bodies streamed, then the logging phase. Used on its connection's loop thread only.
+///
+/// Backpressure: the request body is consumed from the client's buffer only while the origin connection's output
+/// queue is below `highWater`, and the response body only while the client's is. Memory per exchange is bounded
+/// by the two read buffers and the two queues, whatever the body sizes.
+final class Exchange: UpstreamConnectionOwner {
+    enum State {
+        case runningChain, connecting, forwarding, respondingLocally, draining, done
+    }
+
+    static let highWater = 64 * 1024
+    static let maxRedirects = 20
+    /// Largest unread request body that is read and discarded after a local response instead of closing.
+    static let maxDrainBytes: UInt64 = 64 * 1024
+
+    unowned let client: ClientConnection
+    let worker: Worker
+    let chain: MiddlewareChain
+    let head: HTTP1RequestHead
+    let context: RequestContext
+    private(set) var state: State = .runningChain
+
+    private var upstream: UpstreamConnection?
+    private var method: String
+    private var requestFraming: BodyFraming
+    private var requestBodyBytes: UInt64 = 0
+    /// Whether the client's request body has been read to its end.
+    private(set) var requestBodyComplete: Bool
+    private var continueSent = false
+    private var responseHeadSent = false
+    private var responseComplete = false
+    private var responseHasNoBody = false
+    private var clientChunked = false
+    private var originKeepAlive = true
+    /// Whether the client connection closes after this response.
+    private(set) var closeAfterResponse = false
+    private var redirectHops = 0
+    private var pendingRedirect: Redirects.Hop?
+    private var retriedOnFreshConnection = false
+    private var originStart: UInt64 = 0
+    private var filters: [ResponseBodyFilter] = []
+    private var filterBuffers: ([UInt8], [UInt8]) = ([], [])
+    private var drainRemaining: UInt64 = 0
+
+    init(client: ClientConnection, worker: Worker, chain: MiddlewareChain, head: HTTP1RequestHead, context: RequestContext) {
+        self.client = client
+        self.worker = worker
+        self.chain = chain
+        self.head = head
+        self.context = context
+        method = head.method
+        requestFraming = head.framing
+        requestBodyComplete = head.framing == .none
+        closeAfterResponse = !head.keepAlive
+    }
+
+    // MARK: Request phases
+
+    func start() {
+        if case .contentLength(let length) = head.framing, worker.limits.maxBodyBytes > 0,
+            length > UInt64(worker.limits.maxBodyBytes)
+        {
+            respondLocally(.text(413, ErrorPages.clientErrorText(413)))
+            return
+        }
+        if head.method == "CONNECT" {
+            respondLocally(.text(501, "CONNECT is not supported by this gateway."))
+            return
+        }
+        runRequestPhases(from: 0)
+    }
+
+    private func runRequestPhases(from start: Int) {
+        let headCount = chain.requestHead.count
+        let total = headCount + chain.upstreamSelection.count
+        var index = start
+        while index < total {
+            let verdict = index < headCount
+                ? chain.requestHead[index].requestHead(context)
+                : chain.upstreamSelection[index - headCount].selectUpstream(context)
+            switch verdict {
+            case .proceed:
+                index += 1
+            case .respond(let response):
+                respondLocally(response)
+                return
+            case .suspend(let suspension):
+                suspend(suspension, at: index)
+                return
+            }
+        }
+        proceedToOrigin()
+    }
+
+    /// Runs a phase's asynchronous work on the loop's executor and continues the chain with its verdict.
+    private func suspend(_ suspension: Suspension, at index: Int) {
+        let loop = worker.loop
+        Task(executorPreference: loop) { [self] in
+            let verdict = await suspension.work()
+            loop.execute { [self] in
+                guard state == .runningChain else { return }
+                switch verdict {
+                case .proceed: runRequestPhases(from: index + 1)
+                case .respond(let response): respondLocally(response)
+                case .suspend(let next): suspend(next, at: index)
+                }
+            }
+        }
+    }
+
+    private func proceedToOrigin() {
+        guard let target = context.upstream else {
+            context.logger.error(
+                "no middleware chose an origin; put routing-lookup or another upstream selector in the chain")
+            respondLocally(ErrorPages.page(for: 500))
+            return
+        }
+        connect(to: target)
+    }
+
+    private func connect(to target: Upstream) {
+        state = .connecting
+        let key = UpstreamKey(
+            scheme: target.scheme, host: target.host, port: target.port,
+            verifyCertificate: target.verifyCertificate, caFile: target.caFile)
+        if let connection = worker.upstreams.acquire(key, owner: self) {
+            startRequest(on: connection)
+        }
+    }
+
+    // MARK: Origin request
+
+    private func startRequest(on connection: UpstreamConnection) {
+        guard let target = context.upstream else { return }
+        upstream = connection
+        connection.beginRequest(owner: self, method: method)
+        var upstreamHead = Forwarding.upstreamRequestHead(
+            client: head, upstream: target, method: method, clientAddress: context.clientAddress,
+            clientIsTLS: context.isTLS, requestID: context.requestID, viaName: worker.viaName,
+            bodyFraming: requestFraming)
+        for middleware in chain.upstreamRequest {
+            middleware.upstreamRequestHead(context, &upstreamHead)
+        }
+        var bytes = worker.takeScratch()
+        HeadWriter.appendRequestHead(upstreamHead, into: &bytes)
+        connection.channel.enqueue(bytes)
+        worker.returnScratch(bytes)
+
+        state = .forwarding
+        originStart = worker.loop.now
+        connection.setTimeout(worker.timeouts.upstreamRead)
+        if head.expectsContinue, !requestBodyComplete, !continueSent {
+            continueSent = true
+            client.sendContinue()
+        }
+        if requestBodyComplete, requestFraming == .chunked {
+            connection.channel.enqueue(Self.lastChunk)
+        }
+        connection.channel.flush()
+        client.processInput()
+    }
+
+    static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
+
+    /// Whether the client connection should hand request body bytes to this exchange now.
+    var acceptsRequestBody: Bool {
+        switch state {
+        case .forwarding:
+            guard let upstream else { return false }
+            return upstream.channel.pendingOutput < Self.highWater
+        case .draining:
+            return true
+        case .runningChain, .connecting, .respondingLocally, .done:
+            return false
+        }
+    }
+
+    /// Takes request body bytes from the client connection.
+    func requestBody(_ bytes: UnsafeRawBufferPointer) {
+        requestBodyBytes += UInt64(bytes.count)
+        if state == .draining {
+            return
+        }
+        if worker.limits.maxBodyBytes > 0, requestBodyBytes > UInt64(worker.limits.maxBodyBytes) {
+            // Only a chunked body can grow past the limit here; a Content-Length was checked up front.
+            fail(GatewayError(.internalError, source: .client), status: 413)
+            return
+        }
+        guard let upstream, !bytes.isEmpty else { return }
+        if requestFraming == .chunked {
+            var header = worker.takeScratch()
+            HTTP1Encoder.appendChunkHeader(size: bytes.count, into: &header)
+            upstream.channel.enqueue(header)
+            worker.returnScratch(header)
+            upstream.channel.enqueue(bytes)
+            upstream.channel.enqueue(HTTP1Encoder.chunkTrailer)
+        } else {
+            upstream.channel.enqueue(bytes)
+        }
+        upstream.channel.flush()
+    }
+
+    /// The client's request body ended.
+    func requestBodyEnded() {
+        requestBodyComplete = true
+        switch state {
+        case .forwarding:
+            if requestFraming == .chunked, let upstream {
+                upstream.channel.enqueue(Self.lastChunk)
+                upstream.channel.flush()
+            }
+            if responseComplete {
+                finish()
+            }
+        case .draining:
+            finish()
+        default:
+            break
+        }
+    }
+
+    // MARK: UpstreamConnectionOwner
+
+    func upstreamReady(_ connection: UpstreamConnection) {
+        guard state == .connecting else {
+            connection.release(reusable: true)
+            return
+        }
+        startRequest(on: connection)
+    }
+
+    func upstreamFailed(_ connection: UpstreamConnection?, _ error: GatewayError) {
+        guard state == .connecting || state == .forwarding else { return }
+        if connection != nil, connection !== upstream, upstream != nil { return }
+        upstream = nil
+        let nothingReceived = !responseHeadSent && pendingRedirect == nil
+        if error.retryable, nothingReceived, requestFraming == .none, !retriedOnFreshConnection,
+            let target = context.upstream
+        {
+            // A reused keep-alive connection that the origin had already closed: the request cannot have been
+            // processed, so it goes once more on a new connection.
+            retriedOnFreshConnection = true
+            context.logger.warning("retrying on a new origin connection", metadata: ["error": error.description])
+            connect(to: target)
+            return
+        }
+        fail(error)
+    }
+
+    func upstreamReceived(_ connection: UpstreamConnection) {
+        guard connection === upstream else { return }
+        processUpstreamInput()
+    }
+
+    func upstreamDrained(_ connection: UpstreamConnection) {
+        guard connection === upstream, state == .forwarding, !requestBodyComplete else { return }
+        client.processInput()
+    }
+
+    func upstreamPeerClosed(_ connection: UpstreamConnection, truncated: Bool) {
+        guard connection === upstream else { return }
+        processUpstreamInput()
+        guard upstream === connection, state == .forwarding else { return }
+        originKeepAlive = false
+        do {
+            if let event = try connection.decoder.finishOnClose() {
+                handle(event, input: UnsafeRawBufferPointer(start: nil, count: 0), connection: connection)
+                return
+            }
+        } catch {
+            fail(GatewayError(.upstreamClosed, retryable: connection.isReused && !responseHeadSent, cause: error))
+            return
+        }
+        fail(GatewayError(.upstreamClosed, retryable: connection.isReused && !responseHeadSent))
+    }
+
+    // MARK: Origin response
+
+    /// Decodes what the origin sent, as far as the client's output queue allows.
+    func processUpstreamInput() {
+        guard let connection = upstream else { return }
+        connection.setTimeout(worker.timeouts.upstreamRead)
+        while state == .forwarding, upstream === connection {
+            if client.channel.pendingOutput >= Self.highWater {
+                connection.channel.readingPaused = true
+                break
+            }
+            let input = connection.channel.input
+            guard !input.isEmpty else { break }
+            let consumed: Int
+            let event: HTTP1Event?
+            do {
+                (consumed, event) = try connection.decoder.decode(input)
+            } catch {
+                fail(GatewayError(.invalidResponse, cause: error))
+                return
+            }
+            if let event {
+                handle(event, input: input, connection: connection)
+            }
+            connection.channel.consume(consumed)
+            if event == nil { break }
+        }
+        client.channel.flush()
+    }
+
+    /// Resumes reading the origin once the client took the queued response bytes.
+    func clientDrained() {
+        guard state == .forwarding, let connection = upstream else { return }
+        connection.channel.readingPaused = false
+        processUpstreamInput()
+    }
+
+    private func handle(_ event: HTTP1Event, input: UnsafeRawBufferPointer, connection: UpstreamConnection) {
+        switch event {
+        case .head:
+            guard let response = connection.decoder.head else { return }
+            responseHeadArrived(response)
+        case .body(let range):
+            if pendingRedirect != nil || responseHasNoBody { return }
+            sendResponseBody(UnsafeRawBufferPointer(rebasing: input[range]))
+        case .end:
+            responseEnded(connection)
+        }
+    }
+
+    private func responseHeadArrived(_ response: HTTP1ResponseHead) {
+        if (100...199).contains(response.status) {
+            informationalArrived(response)
+            return
+        }
+        context.originStatus = response.status
+        context.originDuration = Double(worker.loop.now - originStart) / 1e9
+        originKeepAlive = response.keepAlive
+        if let target = context.upstream, target.redirectMode == .follow, let hop = followableRedirect(response, target) {
+            pendingRedirect = hop
+            return
+        }
+        var clientHead = Forwarding.clientResponseHead(origin: response, viaName: worker.viaName)
+        if let target = context.upstream, (300...399).contains(response.status),
+            let location = clientHead.headers["Location"]
+        {
+            clientHead.headers.set("Location", Redirects.rewriteLocation(location, upstream: target))
+        }
+        let noBody = Forwarding.responseHasNoBody(status: response.status, method: method)
+        sendResponseHead(clientHead, originFraming: response.framing, noBody: noBody)
+    }
+
+    private func informationalArrived(_ response: HTTP1ResponseHead) {
+        if response.status == 101 {
+            fail(GatewayError(.invalidResponse))
+            return
+        }
+        // 100 Continue answers the gateway's own Expect handling; other 1xx go to HTTP/1.1 clients.
+        guard response.status != 100, head.versionMinor >= 1 else { return }
+        var bytes = worker.takeScratch()
+        HeadWriter.appendResponseHead(
+            ResponseHead(status: response.status, reason: response.reason,
+                         headers: Forwarding.clientResponseHead(origin: response, viaName: worker.viaName).headers),
+            into: &bytes)
+        client.channel.enqueue(bytes)
+        worker.returnScratch(bytes)
+    }
+
+    private func followableRedirect(_ response: HTTP1ResponseHead, _ target: Upstream) -> Redirects.Hop? {
+        guard Redirects.followableStatuses.contains(response.status), requestBodyComplete,
+            let location = response.fields.first(where: { $0.name.lowercased() == "location" })?.value,
+            let hop = Redirects.nextHop(status: response.status, location: location, method: method, current: target)
+        else { return nil }
+        // A request body was streamed to the origin and is gone; only a redirect that drops it can be followed.
+        if requestFraming != .none, !hop.dropsBody { return nil }
+        return hop
+    }
+
+    /// Runs the response-head phase, fixes the framing towards the client and queues the head.
+    private func sendResponseHead(_ original: ResponseHead, originFraming: BodyFraming, noBody: Bool) {
+        var responseHead = original
+        context.responseStatus = responseHead.status
+        for middleware in chain.responseHead {
+            middleware.responseHead(context, &responseHead)
+        }
+        context.responseStatus = responseHead.status
+        filters = context.responseBodyFilters
+        responseHasNoBody = noBody
+        if !noBody {
+            var lengthKnown = false
+            if filters.isEmpty, case .contentLength = originFraming {
+                lengthKnown = responseHead.headers.contains("Content-Length")
+            }
+            if !lengthKnown {
+                responseHead.headers.remove("Content-Length")
+                if head.versionMinor >= 1 {
+                    clientChunked = true
+                    responseHead.headers.add("Transfer-Encoding", "chunked")
+                } else {
+                    closeAfterResponse = true
+                }
+            }
+        }
+        writeHead(&responseHead)
+    }
+
+    private func writeHead(_ responseHead: inout ResponseHead) {
+        if closeAfterResponse || worker.draining {
+            closeAfterResponse = true
+            responseHead.headers.set("Connection", "close")
+        } else if head.versionMinor == 0 {
+            responseHead.headers.set("Connection", "keep-alive")
+        }
+        var bytes = worker.takeScratch()
+        HeadWriter.appendResponseHead(responseHead, into: &bytes)
+        client.channel.enqueue(bytes)
+        worker.returnScratch(bytes)
+        responseHeadSent = true
+    }
+
+    private func sendResponseBody(_ bytes: UnsafeRawBufferPointer) {
+        if filters.isEmpty {
+            writeBody(bytes)
+            return
+        }
+        do {
+            try runFilters(bytes, endOfStream: false)
+        } catch {
+            fail(GatewayError(.bodyFilterFailed, source: .internal, cause: error))
+        }
+    }
+
+    /// Passes bytes through every installed filter in order and writes the last one's output.
+    private func runFilters(_ bytes: UnsafeRawBufferPointer, endOfStream: Bool) throws {
+        var (current, next) = filterBuffers
+        current.removeAll(keepingCapacity: true)
+        try filters[0].filter(bytes, endOfStream: endOfStream, output: &current)
+        for filter in filters.dropFirst() {
+            next.removeAll(keepingCapacity: true)
+            try current.withUnsafeBytes { try filter.filter($0, endOfStream: endOfStream, output: &next) }
+            swap(&current, &next)
+        }
+        current.withUnsafeBytes { writeBody($0) }
+        filterBuffers = (current, next)
+    }
+
+    private func writeBody(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        context.bytesSent += bytes.count
+        if clientChunked {
+            var header = worker.takeScratch()
+            HTTP1Encoder.appendChunkHeader(size: bytes.count, into: &header)
+            client.channel.enqueue(header)
+            worker.returnScratch(header)
+            client.channel.enqueue(bytes)
+            client.channel.enqueue(HTTP1Encoder.chunkTrailer)
+        } else {
+            client.channel.enqueue(bytes)
+        }
+    }
+
+    private func responseEnded(_ connection: UpstreamConnection) {
+        if let hop = pendingRedirect {
+            followRedirect(hop, releasing: connection)
+            return
+        }
+        if !filters.isEmpty, !responseHasNoBody {
+            do {
+                try runFilters(UnsafeRawBufferPointer(start: nil, count: 0), endOfStream: true)
+            } catch {
+                fail(GatewayError(.bodyFilterFailed, source: .internal, cause: error))
+                return
+            }
+        }
+        if clientChunked {
+            client.channel.enqueue(Self.lastChunk)
+        }
+        responseComplete = true
+        upstream = nil
+        connection.release(reusable: originKeepAlive && requestBodyComplete)
+        client.channel.flush()
+        if !requestBodyComplete {
+            // The origin answered before reading the whole body; the rest cannot be framed on this connection.
+            closeAfterResponse = true
+        }
+        finish()
+    }
+
+    private func followRedirect(_ hop: Redirects.Hop, releasing connection: UpstreamConnection) {
+        pendingRedirect = nil
+        upstream = nil
+        connection.release(reusable: originKeepAlive)
+        redirectHops += 1
+        guard redirectHops <= Self.maxRedirects else {
+            fail(GatewayError(.tooManyRedirects))
+            return
+        }
+        method = hop.method
+        if hop.dropsBody {
+            requestFraming = .none
+        }
+        context.upstream = hop.upstream
+        originKeepAlive = true
+        connect(to: hop.upstream)
+    }
+
+    // MARK: Local responses and failures
+
+    /// Sends a response without an origin; the response-head and logging phases still run.
+    func respondLocally(_ response: LocalResponse) {
+        state = .respondingLocally
+        var responseHead = response.head
+        context.responseStatus = responseHead.status
+        for middleware in chain.responseHead {
+            middleware.responseHead(context, &responseHead)
+        }
+        var body = response.body
+        let installed = context.responseBodyFilters
+        if !installed.isEmpty {
+            filters = installed
+            body = filterWhole(body) ?? body
+        }
+        let noBody = Forwarding.responseHasNoBody(status: responseHead.status, method: method)
+        if !(100...199).contains(responseHead.status), responseHead.status != 204 {
+            responseHead.headers.remove("Transfer-Encoding")
+            responseHead.headers.set("Content-Length", String(body.count))
+        }
+        if !requestBodyComplete {
+            prepareForUnreadBody()
+        }
+        writeHead(&responseHead)
+        if !noBody {
+            client.channel.enqueue(body)
+            context.bytesSent += body.count
+        }
+        client.channel.flush()
+        if requestBodyComplete || closeAfterResponse {
+            finish()
+        } else {
+            state = .draining
+            client.processInput()
+        }
+    }
+
+    private func filterWhole(_ body: [UInt8]) -> [UInt8]? {
+        var current: [UInt8] = []
+        do {
+            try body.withUnsafeBytes { try filters[0].filter($0, endOfStream: true, output: &current) }
+            for filter in filters.dropFirst() {
+                var next: [UInt8] = []
+                try current.withUnsafeBytes { try filter.filter($0, endOfStream: true, output: &next) }
+                current = next
+            }
+            return current
+        } catch {
+            context.logger.error("a response body filter failed on a local response", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Decides between draining a small unread request body and closing after the response.
+    private func prepareForUnreadBody() {
+        if case .contentLength(let length) = requestFraming, !head.expectsContinue || continueSent,
+            length - min(length, requestBodyBytes) <= Self.maxDrainBytes
+        {
+            return
+        }
+        closeAfterResponse = true
+    }
+
+    /// Ends the exchange with an error page if no response started, else by closing the client connection.
+    func fail(_ error: GatewayError, status: Int? = nil) {
+        guard state != .done else { return }
+        context.failure = error.description
+        var metadata = ["error": error.description, "source": error.source.rawValue]
+        if let storefront = context.storefrontID { metadata["storefront.id"] = storefront }
+        if let target = context.upstream { metadata["origin"] = target.origin }
+        context.logger.error("request failed", metadata: metadata)
+        if let connection = upstream {
+            upstream = nil
+            connection.close()
+        }
+        if !responseHeadSent {
+            closeAfterResponse = closeAfterResponse || !requestBodyComplete
+            respondLocally(status.map { .text($0, ErrorPages.clientErrorText($0)) } ?? error.response)
+            return
+        }
+        closeAfterResponse = true
+        finish()
+        client.abort()
+    }
+
+    /// Makes the client connection close after this response, for a client that half-closed.
+    func markCloseAfterResponse() {
+        closeAfterResponse = true
+    }
+
+    /// The client connection went away; stop work and log.
+    func clientGone() {
+        guard state != .done else { return }
+        context.failure = context.failure ?? GatewayError(.clientClosed, source: .client).description
+        if let connection = upstream {
+            upstream = nil
+            connection.close()
+        }
+        closeAfterResponse = true
+        finish()
+    }
+
+    private func finish() {
+        guard state != .done else { return }
+        state = .done
+        context.duration = Double(worker.loop.now - client.requestStart) / 1e9
+        for middleware in chain.logging {
+            middleware.log(context)
+        }
+        client.exchangeFinished(self)
+    }
+}

@@ -1,0 +1,145 @@
+// Builds the head sent to the origin and cleans the origin's response head, following the intermediary rules.
+
+import SwitchyardHTTP1
+import SwitchyardPlugin
+
+/// Header rewriting for forwarded messages. Pure functions, tested without sockets.
+enum Forwarding {
+    /// Fields that describe one connection and are never forwarded (RFC 9110 section 7.6.1), plus the framing
+    /// fields that the gateway sets itself.
+    static func isHopByHop(_ lowercasedName: String) -> Bool {
+        switch lowercasedName {
+        case "connection", "keep-alive", "te", "transfer-encoding", "upgrade", "trailer", "proxy-connection":
+            return true
+        default:
+            return lowercasedName.hasPrefix("proxy-")
+        }
+    }
+
+    /// Fields the gateway sets on the forwarded request, so the client's copies are never trusted.
+    static func isGatewayOwned(_ lowercasedName: String) -> Bool {
+        switch lowercasedName {
+        case "host", "content-length", "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "forwarded", "x-request-id":
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Builds the request head for the origin from the client's head. Hop-by-hop fields and every field named in
+    /// `Connection` are removed before the gateway adds its own, so a client cannot strip them.
+    static func upstreamRequestHead(
+        client: HTTP1RequestHead, upstream: Upstream, method: String, clientAddress: String, clientIsTLS: Bool,
+        requestID: String, viaName: String, bodyFraming: BodyFraming
+    ) -> RequestHead {
+        var headers = HTTPHeaders()
+        var via: [String] = []
+        for field in client.fields {
+            let name = field.name.lowercased()
+            if isHopByHop(name) || isGatewayOwned(name) || client.connectionTokens.contains(name) {
+                continue
+            }
+            if name == "via" {
+                via.append(field.value)
+                continue
+            }
+            headers.add(field.name, field.value)
+        }
+        headers.add("Host", upstream.authority)
+        switch bodyFraming {
+        case .contentLength(let length): headers.add("Content-Length", String(length))
+        case .chunked: headers.add("Transfer-Encoding", "chunked")
+        case .none, .untilClose: break
+        }
+        headers.add("X-Forwarded-For", clientAddress)
+        headers.add("X-Forwarded-Proto", clientIsTLS ? "https" : "http")
+        if let host = clientHost(client) {
+            headers.add("X-Forwarded-Host", host)
+        }
+        headers.add("X-Request-ID", requestID)
+        via.append("\(client.versionMajor).\(client.versionMinor) \(viaName)")
+        headers.add("Via", via.joined(separator: ", "))
+        return RequestHead(method: method, target: upstream.target, version: .http1_1, headers: headers)
+    }
+
+    /// The authority the client addressed: the absolute-form target's authority, else `Host`.
+    static func clientHost(_ client: HTTP1RequestHead) -> String? {
+        if let authority = absoluteFormAuthority(client.target) {
+            return authority
+        }
+        return client.fields.first { $0.name.lowercased() == "host" }?.value
+    }
+
+    /// The authority of an absolute-form target such as `http://example.com/x`, or nil for other forms.
+    static func absoluteFormAuthority(_ target: String) -> String? {
+        guard let schemeEnd = target.range(of: "://") else { return nil }
+        let scheme = target[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { return nil }
+        let rest = target[schemeEnd.upperBound...]
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        return String(rest[..<end])
+    }
+
+    /// Removes hop-by-hop fields from an origin's response and adds `Via`. Framing fields are set later, once
+    /// the body's framing towards the client is known.
+    static func clientResponseHead(origin: HTTP1ResponseHead, viaName: String) -> ResponseHead {
+        var headers = HTTPHeaders()
+        var via: [String] = []
+        for field in origin.fields {
+            let name = field.name.lowercased()
+            if isHopByHop(name) || origin.connectionTokens.contains(name) {
+                continue
+            }
+            if name == "via" {
+                via.append(field.value)
+                continue
+            }
+            headers.add(field.name, field.value)
+        }
+        via.append("\(origin.versionMajor).\(origin.versionMinor) \(viaName)")
+        headers.add("Via", via.joined(separator: ", "))
+        return ResponseHead(status: origin.status, reason: origin.reason, headers: headers)
+    }
+
+    /// Whether a response with this status to this method carries no body (RFC 9110 section 6.4.1).
+    static func responseHasNoBody(status: Int, method: String) -> Bool {
+        method == "HEAD" || (100...199).contains(status) || status == 204 || status == 304
+    }
+}
+
+/// Serialises heads from the plugin API's types into wire bytes.
+enum HeadWriter {
+    static func appendRequestHead(_ head: RequestHead, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: head.method.utf8)
+        bytes.append(0x20)
+        bytes.append(contentsOf: head.target.utf8)
+        bytes.append(contentsOf: " HTTP/1.1\r\n".utf8)
+        appendFields(head.headers, into: &bytes)
+    }
+
+    static func appendResponseHead(_ head: ResponseHead, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        bytes.append(contentsOf: String(head.status).utf8)
+        bytes.append(0x20)
+        bytes.append(contentsOf: head.reason.utf8)
+        bytes.append(contentsOf: "\r\n".utf8)
+        appendFields(head.headers, into: &bytes)
+    }
+
+    private static func appendFields(_ headers: HTTPHeaders, into bytes: inout [UInt8]) {
+        for field in headers where isSafe(field.name) && isSafe(field.value) {
+            bytes.append(contentsOf: field.name.utf8)
+            bytes.append(contentsOf: ": ".utf8)
+            bytes.append(contentsOf: field.value.utf8)
+            bytes.append(contentsOf: "\r\n".utf8)
+        }
+        bytes.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// Whether text can go on the wire without ending the field early: a middleware that set a value with CR,
+    /// LF or NUL would otherwise inject fields or split the message, so such a field is left out.
+    private static func isSafe(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
+}

@@ -1,0 +1,114 @@
+// The gateway process: builds the chain and workers from a configuration, runs one thread per event loop, and
+// shuts down gracefully.
+
+import Foundation
+import Glibc
+import SwitchyardEventLoop
+import SwitchyardPlugin
+import SwitchyardTLS
+
+/// A running gateway. Create it, call `start()`, and later `shutdown(grace:)` and `waitUntilStopped()`.
+public final class GatewayServer: @unchecked Sendable {
+    public let configuration: GatewayConfiguration
+    /// The middleware chain shared by every worker.
+    public let chain: MiddlewareChain
+    private let keyValue: KeyValueNamespaces
+    private let logger: Logger
+    private var workers: [Worker] = []
+    private var threads: [Thread] = []
+    private let stoppedWorkers = DispatchSemaphore(value: 0)
+    private let stopLock = NSLock()
+    private var stoppedIndexes: Set<Int> = []
+    /// The bound address of each configured listener, in configuration order; port 0 becomes the chosen port.
+    public private(set) var listenAddresses: [SocketAddress] = []
+
+    public init(configuration: GatewayConfiguration, registry: MiddlewareRegistry, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        keyValue = try KeyValueNamespaces(configuration: configuration)
+        let environment = PluginEnvironment(
+            configDirectory: configuration.directory, keyValue: keyValue, logger: logger)
+        chain = try MiddlewareChain.build(configuration: configuration, registry: registry, environment: environment)
+        let clientContexts = TLSClientContextCache()
+        for index in 0..<configuration.workers {
+            let worker = try Worker(
+                index: index, configuration: configuration, chain: chain, keyValue: keyValue, logger: logger,
+                tlsClientContexts: clientContexts, onStopped: { [weak self] in self?.workerStopped(index) })
+            workers.append(worker)
+        }
+        try bindListeners()
+    }
+
+    private func bindListeners() throws {
+        for listener in configuration.listeners {
+            let tls = try listener.tls.map { settings in
+                try TLSServerContext(
+                    certificates: settings.certificates.map { (cert: $0.cert, key: $0.key) },
+                    minimumVersion: settings.minVersion == "1.3" ? .v1_3 : .v1_2)
+            }
+            guard var address = SocketAddress(ipAddress: listener.host, port: listener.port) else {
+                throw ConfigurationError(key: "listen", message: "\(listener.host) is not an IP address")
+            }
+            for worker in workers {
+                let fd = try TCP.listen(on: address, reusePort: true)
+                if address.port == 0 {
+                    // Port 0 picks a free port once; the other workers share it through SO_REUSEPORT.
+                    address = try TCP.localAddress(fd)
+                }
+                try worker.addListener(fd: fd, tls: tls)
+            }
+            listenAddresses.append(address)
+        }
+    }
+
+    /// Starts one thread per worker.
+    public func start() {
+        for worker in workers {
+            let thread = Thread { worker.loop.run() }
+            thread.name = "switchyard-loop-\(worker.loop.index)"
+            thread.stackSize = 1 << 20
+            threads.append(thread)
+            thread.start()
+        }
+        let addresses = listenAddresses.map(\.description).joined(separator: ", ")
+        logger.info("gateway started", metadata: ["listen": addresses, "workers": String(workers.count)])
+    }
+
+    /// Stops accepting connections, lets requests in flight finish for up to `grace` seconds, then closes the
+    /// rest. Returns at once; `waitUntilStopped()` waits for the end.
+    public func shutdown(grace: Double) {
+        logger.info("shutting down", metadata: ["grace_seconds": String(grace)])
+        for worker in workers {
+            worker.loop.execute { worker.beginDraining() }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [weak self] in
+            guard let self else { return }
+            for worker in self.workers {
+                worker.loop.execute { worker.forceClose() }
+            }
+        }
+    }
+
+    /// Blocks until every worker stopped.
+    public func waitUntilStopped() {
+        for _ in workers {
+            stoppedWorkers.wait()
+        }
+        logger.info("gateway stopped")
+    }
+
+    private func workerStopped(_ index: Int) {
+        let first = stopLock.withLock { stoppedIndexes.insert(index).inserted }
+        if first {
+            stoppedWorkers.signal()
+        }
+    }
+
+    /// Reopens the files middleware writes to, such as access logs after logrotate moved them.
+    public func reopenFiles() {
+        for case let middleware as FileReopening in chain.middlewares {
+            middleware.reopenFiles()
+        }
+        logger.info("reopened log files")
+    }
+}
