@@ -60,4 +60,14 @@ static inline long COpenSSL_SSL_MODE_RELEASE_BUFFERS(void) { return SSL_MODE_REL
 static inline long COpenSSL_SSL_MODE_ENABLE_PARTIAL_WRITE(void) { return SSL_MODE_ENABLE_PARTIAL_WRITE; }
 static inline long COpenSSL_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER(void) { return SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER; }
 
+static inline int COpenSSL_sk_GENERAL_NAME_num(const GENERAL_NAMES *_Nonnull names) {
+    return sk_GENERAL_NAME_num(names);
+}
+
+static inline GENERAL_NAME *_Nullable COpenSSL_sk_GENERAL_NAME_value(const GENERAL_NAMES *_Nonnull names, int index) {
+    return sk_GENERAL_NAME_value(names, index);
+}
+
+static inline int COpenSSL_MBSTRING_UTF8(void) { return MBSTRING_UTF8; }
+
 #endif

@@ -1,0 +1,3 @@
+// Tests for CertificateSelector.
+@testable import SwitchyardTLS
+import Testing
