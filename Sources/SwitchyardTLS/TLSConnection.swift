@@ -6,7 +6,8 @@ import Glibc
 ///
 /// OpenSSL reads and writes the socket itself (`SSL_set_fd`). Every call returns at once: `.wantRead` or `.wantWrite`
 /// says to call the same method again when the socket is ready. After `.wantWrite` from `write`, call it again with the
-/// same bytes (they may sit at a new address). Buffers are released while idle (`SSL_MODE_RELEASE_BUFFERS`).
+/// same bytes (they may sit at a new address): OpenSSL may already have taken some of them, and the eventual
+/// `.bytes(n)` counts from the start of those bytes. Buffers are released while idle (`SSL_MODE_RELEASE_BUFFERS`).
 ///
 /// NOTE: OpenSSL writes with write(2), so a peer that reset the connection raises SIGPIPE; the process must ignore
 /// SIGPIPE (`signal(SIGPIPE, SIG_IGN)`) before using this type.
@@ -122,6 +123,16 @@ public final class TLSConnection {
     /// Decrypted bytes OpenSSL holds that `read` can return without touching the socket.
     public var pendingBytes: Int {
         Int(SSL_pending(ssl.pointer))
+    }
+
+    /// The DNS names of the certificate this side presents; after SNI selection on the server side.
+    var localCertificateNames: [String] {
+        SSL_get_certificate(ssl.pointer).map(CertificateLoading.dnsNames) ?? []
+    }
+
+    /// The DNS names of the certificate the peer presented, or an empty list before the handshake.
+    var peerCertificateNames: [String] {
+        SSL_get0_peer_certificate(ssl.pointer).map(CertificateLoading.dnsNames) ?? []
     }
 
     /// Runs one OpenSSL I/O call with a clean error queue and maps its outcome.
