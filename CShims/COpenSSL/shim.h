@@ -45,6 +45,10 @@ static inline long COpenSSL_SSL_set_mode(SSL *_Nonnull ssl, long mode) {
     return SSL_set_mode(ssl, mode);
 }
 
+static inline long COpenSSL_SSL_get_mode(SSL *_Nonnull ssl) {
+    return SSL_get_mode(ssl);
+}
+
 static inline int COpenSSL_SSL_CTX_set_session_cache_mode(SSL_CTX *_Nonnull ctx, long mode) {
     return (int)SSL_CTX_set_session_cache_mode(ctx, mode);
 }

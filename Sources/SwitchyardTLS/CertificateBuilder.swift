@@ -47,7 +47,7 @@ struct CertificateBuilder {
         }
     }
 
-    /// A 127-bit random serial: positive and within the 20 octets RFC 5280 allows.
+    /// Sets a 127-bit random serial, which is positive and within the 20 octets RFC 5280 allows.
     private func setRandomSerial(_ certificate: OpaquePointer) -> Bool {
         guard let raw = BN_new() else {
             return false

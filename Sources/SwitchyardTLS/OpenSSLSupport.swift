@@ -24,7 +24,7 @@ let noPasswordCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int
 }
 
 enum FileCheck {
-    /// Throws a TLSError naming `path` unless it is a readable regular file; `role` says what the file should contain.
+    /// Throws a TLSError naming `path` unless it is a readable regular file; `role` names the expected content.
     static func requireReadableFile(_ path: String, role: String) throws {
         var info = stat()
         guard stat(path, &info) == 0 else {

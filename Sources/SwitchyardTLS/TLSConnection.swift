@@ -4,8 +4,8 @@ import Glibc
 
 /// A TLS session over a non-blocking socket that the caller owns and closes.
 ///
-/// OpenSSL reads and writes the socket itself (`SSL_set_fd`). Every call returns at once: `.wantRead` or `.wantWrite`
-/// says to call the same method again when the socket is ready. After `.wantWrite` from `write`, call it again with the
+/// OpenSSL reads and writes the socket itself (`SSL_set_fd`). Every call returns at once. After `.wantRead` or
+/// `.wantWrite`, call the same method again when the socket is readable or writable. After `.wantWrite` from `write`, call it again with the
 /// same bytes (they may sit at a new address): OpenSSL may already have taken some of them, and the eventual
 /// `.bytes(n)` counts from the start of those bytes. Buffers are released while idle (`SSL_MODE_RELEASE_BUFFERS`).
 ///
@@ -32,8 +32,8 @@ public final class TLSConnection {
     }
 
     /// Creates the client side of a connection on `fd` to `serverName`, a DNS name or an IP literal (`[::1]` allowed).
-    /// Sends SNI unless `serverName` is an IP literal; when the context verifies, checks the certificate against the
-    /// name, or against the IP address for an IP literal.
+    /// A DNS name is sent as SNI, and an IP literal is not. When the context verifies, the handshake checks the
+    /// certificate against the DNS name, or against the IP address for an IP literal.
     public init(client context: TLSClientContext, fd: Int32, serverName: String) throws {
         let host = try ServerName(serverName)
         self.ssl = try Self.makeSSL(context.context.pointer, fd: fd)
@@ -84,8 +84,8 @@ public final class TLSConnection {
         }
     }
 
-    /// Sends close_notify if the socket takes it now; never blocks, never throws, and runs at most once.
-    /// Skipped when the handshake has not finished or the session already failed, where OpenSSL forbids it.
+    /// Sends close_notify if the socket accepts it right away. Does not block or throw, and acts on the first call only.
+    /// Sends nothing when the handshake has not finished or the session already failed, because OpenSSL forbids it.
     public func shutdown() {
         guard !shutdownDone else {
             return
@@ -120,9 +120,27 @@ public final class TLSConnection {
         String(cString: SSL_get_version(ssl.pointer))
     }
 
-    /// Decrypted bytes OpenSSL holds that `read` can return without touching the socket.
+    /// The negotiated cipher suite in OpenSSL's naming, such as `TLS_AES_256_GCM_SHA384`; nil before the handshake.
+    public var cipherName: String? {
+        guard let cipher = SSL_get_current_cipher(ssl.pointer), let name = SSL_CIPHER_get_name(cipher) else {
+            return nil
+        }
+        return String(cString: name)
+    }
+
+    /// Decrypted bytes buffered inside OpenSSL that `read` can return without touching the socket.
     public var pendingBytes: Int {
         Int(SSL_pending(ssl.pointer))
+    }
+
+    /// The SSL_MODE_* flags in force on this connection.
+    var openSSLModes: Int {
+        COpenSSL_SSL_get_mode(ssl.pointer)
+    }
+
+    /// The SSL_OP_* flags in force on this connection.
+    var openSSLOptions: UInt64 {
+        SSL_get_options(ssl.pointer)
     }
 
     /// The DNS names of the certificate this side presents; after SNI selection on the server side.

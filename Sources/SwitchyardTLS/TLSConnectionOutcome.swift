@@ -45,13 +45,16 @@ extension TLSConnection {
             OpenSSLErrorQueue.clear()
             return .eof
         }
+        // With SSL_VERIFY_NONE OpenSSL still records a verify result, but it did not cause this failure.
+        let verifying = SSL_get_verify_mode(ssl.pointer) & SSL_VERIFY_PEER != 0
         let verifyResult = SSL_get_verify_result(ssl.pointer)
-        if verifyResult != Int(X509_V_OK) {
+        if verifying && verifyResult != Int(X509_V_OK) {
             let reason = String(cString: X509_verify_cert_error_string(verifyResult))
             throw TLSError.openSSL(operation, subject: peerName,
                                    "certificate verification failed: \(reason); check the server name and the CA file")
         }
-        throw TLSError.openSSL(operation, subject: peerName, "TLS protocol failure")
+        let step = operation == "SSL_do_handshake" ? "TLS handshake failed" : "TLS record processing failed"
+        throw TLSError.openSSL(operation, subject: peerName, "\(step); the OpenSSL errors give the cause")
     }
 }
 

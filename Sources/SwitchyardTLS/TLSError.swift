@@ -9,7 +9,7 @@ public struct TLSError: Error, CustomStringConvertible {
     public var openSSLErrors: [String]
     /// The file path, host name or value the operation worked on, when there is one.
     public var subject: String?
-    /// What failed, in plain words, and what to do about it.
+    /// A plain-language description of the failure and of the fix.
     public var message: String
 
     public init(operation: String, subject: String? = nil, message: String, openSSLErrors: [String] = []) {

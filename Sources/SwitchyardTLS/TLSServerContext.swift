@@ -6,9 +6,10 @@ internal import COpenSSL
 /// Each certificate pair gets its own `SSL_CTX`, all configured alike. The first pair is the default. When a client
 /// sends SNI, the certificate whose SAN DNS names (or CN when it has no SAN DNS names) match the name is presented, with
 /// wildcards such as `*.example.com` matching one leftmost label. An unknown name, or no SNI at all, gets the default
-/// certificate instead of a handshake failure, as most servers do. ALPN: the server picks the first protocol of its own
-/// `alpn` list that the client offered; when the client offers none of them (say only `h2`) the handshake goes on
-/// without ALPN rather than failing, and `negotiatedALPN` is nil.
+/// certificate instead of a handshake failure, as most servers do.
+///
+/// ALPN: the server picks the first protocol of its own `alpn` list that the client offered. When the client offers
+/// none of them (say only `h2`), the handshake continues without ALPN instead of failing, and `negotiatedALPN` is nil.
 ///
 /// Settings: TLS 1.2 and 1.3 only, the server's cipher order, no renegotiation, no compression, session tickets on,
 /// partial writes and released buffers on every connection.
@@ -27,8 +28,8 @@ public final class TLSServerContext: @unchecked Sendable {
     public var certificateNames: [[String]] { selector.namesPerCertificate }
 
     /// Loads `certificates` (PEM chain path, PEM key path) pairs; the first pair is the default.
-    /// Throws a TLSError naming the file when a file is missing or unreadable, holds invalid PEM, or the key does not
-    /// match its certificate.
+    /// Throws a TLSError naming the file when a file is missing or unreadable, contains invalid PEM, or the key does
+    /// not match its certificate.
     public init(certificates: [(cert: String, key: String)], minimumVersion: TLSVersion = .v1_2,
                 alpn: [String] = ["http/1.1"]) throws {
         guard !certificates.isEmpty else {
@@ -73,8 +74,8 @@ public final class TLSServerContext: @unchecked Sendable {
 
     /// Points OpenSSL's SNI and ALPN callbacks at this object.
     private func installCallbacks() {
-        // Unretained: self owns every SSL_CTX that can call back, and each TLSConnection holds self strongly,
-        // so self outlives every callback. No retain is taken, so none needs a release.
+        // Unretained: self owns every SSL_CTX that can call back, and each TLSConnection keeps a strong reference
+        // to self, so self outlives every callback. No retain is taken, so none needs a release.
         let argument = Unmanaged.passUnretained(self).toOpaque()
         _ = COpenSSL_SSL_CTX_set_tlsext_servername_callback(defaultContext, serverNameCallback)
         _ = COpenSSL_SSL_CTX_set_tlsext_servername_arg(defaultContext, argument)

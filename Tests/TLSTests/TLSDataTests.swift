@@ -82,6 +82,26 @@ import Testing
         #expect(try pair.client.connection.handshake() == .wantRead)
     }
 
+    @Test func plaintextClientFailsServerHandshake() throws {
+        let sockets = try ConnectedSockets.unixPair()
+        let connection = try TLSConnection(server: server, fd: sockets.serverFD)
+        let request = Array("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+        #expect(request.withUnsafeBytes { Glibc.write(sockets.clientFD, $0.baseAddress, $0.count) } == request.count)
+
+        let error = try #require(throws: TLSError.self) { try connection.handshake() }
+        #expect(error.description.contains("TLS handshake failed"))
+        connection.shutdown()
+    }
+
+    @Test func peerClosingDuringHandshakeReadsAsEOF() throws {
+        let sockets = try ConnectedSockets.unixPair()
+        let connection = try TLSConnection(server: server, fd: sockets.serverFD)
+        #expect(try connection.handshake() == .wantRead)
+
+        Glibc.shutdown(sockets.clientFD, Int32(SHUT_WR))
+        #expect(try connection.handshake() == .eof)
+    }
+
     @Test func handshakeAndEchoOverTCP() throws {
         let pair = try connectedPair(sockets: ConnectedSockets.tcpPair(), serverName: "127.0.0.1")
         #expect(pair.client.connection.protocolVersion == "TLSv1.3")
@@ -123,7 +143,7 @@ import Testing
         #expect(endpoint.connection.serverName == "localhost")
     }
 
-    /// Handshakes, reads one request head and answers `200 ok` with Connection: close.
+    /// Handshakes, reads one request head and sends `200 ok` with Connection: close.
     private func serveOneResponse(_ endpoint: Endpoint) throws {
         var result = try endpoint.connection.handshake()
         while result != .bytes(0) {

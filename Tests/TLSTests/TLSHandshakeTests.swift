@@ -122,3 +122,35 @@ import Testing
         #expect(pair.client.connection.protocolVersion == "TLSv1.2")
     }
 }
+
+@Suite struct TLSSettingsTests {
+    let folder: TemporaryFolder
+    let certificate: TestCertificate
+
+    init() throws {
+        folder = try TemporaryFolder()
+        certificate = try TestCertificate(in: folder, name: "settings", dnsNames: ["localhost"])
+    }
+
+    @Test func serverPrefersItsCipherOrder() throws {
+        // The client lists ChaCha20 first; the server's list puts AES-128-GCM first and must win.
+        let client = try TLSClientContext(verify: false, caFile: nil, alpn: [], versions: 0x0303...0x0303,
+                                          cipherList: "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256")
+        let server = try TLSServerContext(certificates: [certificate.pair])
+        let pair = try TLSPair(server: server, client: client, serverName: "localhost")
+        let outcome = try pair.handshake()
+        #expect(outcome.server.isCompleted)
+        #expect(pair.server.connection.cipherName == "ECDHE-ECDSA-AES128-GCM-SHA256")
+        #expect(pair.client.connection.cipherName == "ECDHE-ECDSA-AES128-GCM-SHA256")
+    }
+
+    @Test func connectionsReleaseBuffersAndRefuseRenegotiation() throws {
+        let server = try TLSServerContext(certificates: [certificate.pair])
+        let client = try TLSClientContext(verify: false, caFile: nil)
+        let pair = try TLSPair(server: server, client: client, serverName: "localhost")
+        for connection in [pair.server.connection, pair.client.connection] {
+            #expect(connection.openSSLModes & ContextSettings.connectionModes == ContextSettings.connectionModes)
+            #expect(connection.openSSLOptions & ContextSettings.commonOptions == ContextSettings.commonOptions)
+        }
+    }
+}

@@ -53,7 +53,7 @@ final class ConnectedSockets {
     let clientFD: Int32
     let serverFD: Int32
 
-    /// A Unix-domain socketpair; `bufferSize` shrinks the kernel buffers to force partial writes.
+    /// Creates a Unix-domain socketpair; `bufferSize` shrinks the kernel buffers to force partial writes.
     static func unixPair(bufferSize: Int32? = nil) throws -> ConnectedSockets {
         var fds: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
@@ -69,7 +69,7 @@ final class ConnectedSockets {
         return sockets
     }
 
-    /// A TCP connection over 127.0.0.1 through a listener bound to port 0.
+    /// Creates a TCP connection over 127.0.0.1 through a listener bound to port 0.
     static func tcpPair() throws -> ConnectedSockets {
         let listener = try TCPListener()
         let client = try listener.connectClient()
