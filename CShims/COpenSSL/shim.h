@@ -45,6 +45,10 @@ static inline long COpenSSL_SSL_set_mode(SSL *_Nonnull ssl, long mode) {
     return SSL_set_mode(ssl, mode);
 }
 
+static inline long COpenSSL_SSL_get_mode(SSL *_Nonnull ssl) {
+    return SSL_get_mode(ssl);
+}
+
 static inline int COpenSSL_SSL_CTX_set_session_cache_mode(SSL_CTX *_Nonnull ctx, long mode) {
     return (int)SSL_CTX_set_session_cache_mode(ctx, mode);
 }
@@ -59,5 +63,15 @@ static inline long COpenSSL_SSL_OP_CIPHER_SERVER_PREFERENCE(void) { return (long
 static inline long COpenSSL_SSL_MODE_RELEASE_BUFFERS(void) { return SSL_MODE_RELEASE_BUFFERS; }
 static inline long COpenSSL_SSL_MODE_ENABLE_PARTIAL_WRITE(void) { return SSL_MODE_ENABLE_PARTIAL_WRITE; }
 static inline long COpenSSL_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER(void) { return SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER; }
+
+static inline int COpenSSL_sk_GENERAL_NAME_num(const GENERAL_NAMES *_Nonnull names) {
+    return sk_GENERAL_NAME_num(names);
+}
+
+static inline GENERAL_NAME *_Nullable COpenSSL_sk_GENERAL_NAME_value(const GENERAL_NAMES *_Nonnull names, int index) {
+    return sk_GENERAL_NAME_value(names, index);
+}
+
+static inline int COpenSSL_MBSTRING_UTF8(void) { return MBSTRING_UTF8; }
 
 #endif
