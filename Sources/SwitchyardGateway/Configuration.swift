@@ -11,6 +11,12 @@ public struct GatewayConfiguration: Sendable {
         public var port: Int
         /// The TLS settings, or nil for a plain-HTTP listener.
         public var tls: TLSSettings?
+
+        public init(host: String, port: Int, tls: TLSSettings? = nil) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+        }
     }
 
     /// TLS settings of a listener.
@@ -19,12 +25,22 @@ public struct GatewayConfiguration: Sendable {
         public var certificates: [CertificatePair]
         /// `1.2` or `1.3`; the lowest version accepted.
         public var minVersion: String
+
+        public init(certificates: [CertificatePair], minVersion: String = "1.2") {
+            self.certificates = certificates
+            self.minVersion = minVersion
+        }
     }
 
     /// A PEM certificate chain and its private key.
     public struct CertificatePair: Sendable, Equatable {
         public var cert: String
         public var key: String
+
+        public init(cert: String, key: String) {
+            self.cert = cert
+            self.key = key
+        }
     }
 
     /// A key-value namespace stored in LMDB.
@@ -34,6 +50,12 @@ public struct GatewayConfiguration: Sendable {
         public var path: String
         /// The LMDB map size in bytes: the maximum size of the store.
         public var mapSize: Int
+
+        public init(name: String, path: String, mapSize: Int = 1 << 30) {
+            self.name = name
+            self.path = path
+            self.mapSize = mapSize
+        }
     }
 
     /// One entry of the middleware chain.
@@ -44,6 +66,12 @@ public struct GatewayConfiguration: Sendable {
         public var options: [String: Any]
         /// `middleware[N]`, for error messages.
         public var keyPath: String
+
+        public init(use: String, options: [String: Any] = [:], keyPath: String) {
+            self.use = use
+            self.options = options
+            self.keyPath = keyPath
+        }
     }
 
     /// Size limits for client requests.
@@ -60,6 +88,8 @@ public struct GatewayConfiguration: Sendable {
         public var maxResponseHeaderBytes = 64 * 1024
         /// Maximum number of concurrent client connections per worker; more are accepted and closed at once.
         public var maxConnections = 10_000
+
+        public init() {}
     }
 
     /// Timeouts in seconds.
@@ -83,6 +113,8 @@ public struct GatewayConfiguration: Sendable {
         public var shutdownGrace: Double = 10
         /// Time allowed to write to a client without progress.
         public var send: Double = 60
+
+        public init() {}
     }
 
     public var listeners: [Listener]
@@ -104,4 +136,31 @@ public struct GatewayConfiguration: Sendable {
     public var viaName: String
     /// The folder of the configuration file.
     public var directory: URL
+
+    /// A configuration with the defaults for everything but the listeners, namespaces and middleware; for tests
+    /// and embedding. `ConfigurationLoader` builds validated instances from a file.
+    public init(
+        listeners: [Listener], namespaces: [Namespace] = [], middleware: [MiddlewareEntry] = [], plugins: [String] = [],
+        workers: Int = GatewayConfiguration.defaultWorkers, limits: Limits = Limits(), timeouts: Timeouts = Timeouts(),
+        upstreamPoolSize: Int = 16, redirect: String = "pass", logLevel: String = "info", viaName: String = "switchyard",
+        directory: URL
+    ) {
+        self.listeners = listeners
+        self.namespaces = namespaces
+        self.middleware = middleware
+        self.plugins = plugins
+        self.workers = workers
+        self.limits = limits
+        self.timeouts = timeouts
+        self.upstreamPoolSize = upstreamPoolSize
+        self.redirect = redirect
+        self.logLevel = logLevel
+        self.viaName = viaName
+        self.directory = directory
+    }
+
+    /// The default number of event loops: the number of active cores, at least 1 and at most 256.
+    public static var defaultWorkers: Int {
+        min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 256)
+    }
 }

@@ -1,0 +1,65 @@
+// `switchyard check`: validates a configuration the way `serve` would load it, without listening.
+
+import Foundation
+import SwitchyardBuiltins
+import SwitchyardGateway
+import SwitchyardPlugin
+
+enum CheckCommand {
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, command: "check", valueOptions: ["config"], flagOptions: [])
+        try parsed.expectPositionals([], command: "check")
+        let path = try ConfigPath.resolve(parsed)
+
+        let (loaded, loadErrors) = ConfigurationLoader.loadReportingAllErrors(path: path)
+        guard let configuration = loaded else {
+            throw CLIError(messages: loadErrors.map(\.description), exitCode: 1)
+        }
+        let namespaces = try KeyValueNamespaces(configuration: configuration)
+        let errors = try middlewareErrors(configuration, namespaces: namespaces)
+        guard errors.isEmpty else {
+            throw CLIError(messages: errors.map(\.description), exitCode: 1)
+        }
+
+        let counts = "\(configuration.listeners.count) listeners, \(configuration.namespaces.count) namespaces, "
+            + "\(configuration.middleware.count) middleware"
+        Console.out("configuration OK: \(counts)\n")
+        return 0
+    }
+
+    private static func middlewareErrors(
+        _ configuration: GatewayConfiguration, namespaces: KeyValueNamespaces
+    ) throws -> [ConfigurationError] {
+        let registry = MiddlewareRegistry()
+        do {
+            try registerBuiltins(into: registry)
+        } catch {
+            throw CLIError.failure("registering the built-in middleware failed: \(error)")
+        }
+        if !configuration.plugins.isEmpty {
+            // NOTE: check does not load plugin libraries yet, so middleware that only plugins register are
+            // reported as unknown.
+            Console.error("warning: plugins are not loaded by check; their middleware are reported as unknown\n")
+        }
+        let environment = PluginEnvironment(
+            configDirectory: configuration.directory, keyValue: namespaces, logger: .disabled)
+        return MiddlewareChain.validate(configuration: configuration, registry: registry, environment: environment)
+    }
+}
+
+/// The configuration file named by --config, or switchyard.json in the current folder.
+enum ConfigPath {
+    static let defaultName = "switchyard.json"
+
+    static func resolve(_ parsed: ParsedArguments) throws -> String {
+        if let path = parsed.values["config"] {
+            return path
+        }
+        let path = FileManager.default.currentDirectoryPath + "/" + defaultName
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError.failure(
+                "configuration file not found: \(path) (the default when --config is not given); pass --config FILE")
+        }
+        return path
+    }
+}

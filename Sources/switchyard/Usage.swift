@@ -1,0 +1,114 @@
+// The help text of every command, and the version.
+
+/// The version printed by `switchyard --version`.
+enum SwitchyardVersion {
+    static let current = "0.1.0"
+}
+
+enum Usage {
+    static let configOption = """
+          --config FILE       the configuration file (default: switchyard.json in the current folder)
+        """
+
+    static let kvOptions = """
+        \(configOption)
+          --namespace NAME    the kv namespace to use; required when the configuration defines several
+        """
+
+    static let main = """
+        switchyard \(SwitchyardVersion.current): an HTTPS gateway that routes each request to its storefront's origin
+
+        Usage: switchyard <command> [options]
+
+        Commands:
+          serve               run the gateway
+          demo [...]          run a local demo setup (see `switchyard demo --help`)
+          check               validate a configuration without starting the gateway
+          kv put KEY VALUE    store a value under KEY
+          kv get KEY          print the value stored under KEY
+          kv delete KEY       remove KEY
+          kv list             print the keys and values of a namespace
+          kv bulk put FILE    store every key of a JSON file in one transaction
+          help [COMMAND]      print this text, or the help of COMMAND
+
+        Options:
+          --help              print help (also after any command, as in `switchyard kv put --help`)
+          --version           print the version
+
+        Run `switchyard <command> --help` for the options of a command.
+
+        """
+
+    static let serve = """
+        Usage: switchyard serve [--config FILE]
+
+        Runs the gateway with the configuration file until SIGTERM or SIGINT.
+
+        Options:
+        \(configOption)
+
+        """
+
+    static let demo = """
+        Usage: switchyard demo [ARGUMENTS...]
+
+        Runs a local demo setup: a gateway and example origins on loopback. The arguments go to the demo unchanged.
+
+        """
+
+    static let check = """
+        Usage: switchyard check [--config FILE]
+
+        Loads the configuration, opens its kv namespaces (creating missing store folders) and builds the middleware
+        chain, then prints `configuration OK: ...` or every error as `error: KEY: MESSAGE`. Exits with 1 on errors.
+
+        Options:
+        \(configOption)
+
+        """
+
+    static let kv = """
+        Usage: switchyard kv <put|get|delete|list|bulk put> ... [--config FILE] [--namespace NAME]
+
+        Reads and writes a key-value namespace of the configuration. A running gateway sees each write at its next
+        request. Values for put and bulk put are checked as routing values unless --raw is given: a JSON object
+        with "origin", an absolute http or https URL without query or fragment, and optionally "redirect"
+        ("pass" or "follow"), "verifyTLS" (true or false) and "caFile" (an absolute path of a PEM file).
+
+        Commands:
+          kv put KEY VALUE [--raw]          store VALUE (text) under KEY
+          kv get KEY                        print the value; exits with 1 if KEY is absent
+          kv delete KEY                     remove KEY; exits with 1 if KEY is absent
+          kv list [--prefix P] [--limit N] [--json]
+                                            print keys with their values, in byte order of the keys
+          kv bulk put FILE.json [--raw]     store every {"key": ..., "value": ...} of a JSON array in one
+                                            transaction: all of them or, on any error, none
+
+        Options:
+        \(kvOptions)
+          --raw               store values without checking them as routing values (put, bulk put)
+          --prefix P          list only keys that start with P (default: all keys)
+          --limit N           list at most N keys (default: no limit)
+          --json              list as a JSON array of {"key": ..., "value": ...} with values as strings, the
+                              format that `kv bulk put` reads
+
+        Keys are 1 to 511 bytes of UTF-8. In bulk put, a value that is a JSON string is stored as its text, and
+        any other JSON value as its compact JSON text.
+
+        Example:
+          switchyard kv put storeA '{"origin": "https://storefront-a.example.com"}'
+
+        """
+
+    /// The help text of `command`, or nil if there is no such command.
+    static func text(for command: String) -> String? {
+        switch command {
+        case "serve": return serve
+        case "demo": return demo
+        case "check": return check
+        case "kv": return kv
+        case "help": return main
+        default: return nil
+        }
+    }
+}
