@@ -85,13 +85,12 @@ extension OriginURL {
     /// query or fragment. Parsed by hand because this runs on every request.
     static func parse(_ text: String) throws -> OriginURL {
         let (scheme, afterScheme) = try splitScheme(text)
+        guard !text.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
+            throw RouteValueError(message: "origin \"\(text)\" must not contain a query or fragment")
+        }
         let authorityEnd = text.utf8[afterScheme...].firstIndex(of: UInt8(ascii: "/")) ?? text.endIndex
         let authority = text[afterScheme..<authorityEnd]
         let path = text[authorityEnd...]
-
-        guard !path.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
-            throw RouteValueError(message: "origin \"\(text)\" must not contain a query or fragment")
-        }
         guard path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw RouteValueError(message: "origin \"\(text)\" has a space, control or non-ASCII byte in its path")
         }
