@@ -1,0 +1,148 @@
+// The gzip middleware: compresses responses for clients that accept gzip, and decompresses gzip for those that don't.
+
+import SwitchyardPlugin
+
+/// Compresses response bodies with gzip when the client accepts it and the media type is in the list.
+///
+/// Options: `level` (1-9, default 6), `minLength` (bytes, default 256; a response whose `Content-Length` is
+/// smaller stays uncompressed) and `types` (media types, `text/*` style wildcards allowed).
+///
+/// A response that already has a `Content-Encoding` passes through byte for byte, except a gzip body for a client
+/// that does not accept gzip, which is decompressed. Nothing is compressed for HEAD, 1xx, 204, 206 or 304
+/// responses, with `Content-Range` or with `Cache-Control: no-transform`. When compressing, the middleware sets
+/// `Content-Encoding: gzip`, removes `Content-Length` and `Accept-Ranges`, weakens a strong `ETag` and adds
+/// `Vary: Accept-Encoding`. `Vary` is also added when the client did not accept gzip but the response would have
+/// been compressed otherwise.
+///
+/// Thread-safe: the settings are immutable; each response gets its own filter. Cost: deflate runs on the event
+/// loop thread for every byte of a compressed body, and usually costs more CPU than the rest of the request's
+/// handling; each compressed response in flight holds about 270 KiB of zlib state.
+public final class GzipMiddleware: Middleware {
+    static let defaultTypes = [
+        "text/html", "text/plain", "text/css", "text/xml", "text/javascript", "application/javascript",
+        "application/json", "application/xml", "image/svg+xml",
+    ]
+
+    /// The deflate level, 1 (fastest) to 9 (smallest).
+    public let level: Int
+    /// Responses with a smaller `Content-Length` are not compressed.
+    public let minLength: Int
+    /// Compressible media types, lowercased, without wildcards.
+    let exactTypes: Set<String>
+    /// Top-level types given as `type/*`, lowercased.
+    let wildcardTypes: Set<String>
+    private let logger: Logger
+
+    public var phases: MiddlewarePhases { .responseHead }
+
+    private struct Options: Decodable {
+        var level: Int?
+        var minLength: Int?
+        var types: [String]?
+    }
+
+    /// Validates the options.
+    public init(options: MiddlewareOptions, environment: PluginEnvironment? = nil) throws {
+        try options.rejectUnknownKeys(["level", "minLength", "types"])
+        let decoded = try options.decode(Options.self)
+
+        level = decoded.level ?? 6
+        guard (1...9).contains(level) else {
+            throw ConfigurationError(key: "\(options.keyPath).level", message: "\(level) is out of range; use 1 to 9")
+        }
+        minLength = decoded.minLength ?? 256
+        guard minLength >= 0 else {
+            throw ConfigurationError(
+                key: "\(options.keyPath).minLength", message: "\(minLength) is negative; use a byte count of 0 or more")
+        }
+        var exact: Set<String> = []
+        var wildcard: Set<String> = []
+        for (index, type) in (decoded.types ?? Self.defaultTypes).enumerated() {
+            let parts = type.lowercased().split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, HTTPSyntax.isToken(parts[0]), parts[0] != "*",
+                parts[1] == "*" || HTTPSyntax.isToken(parts[1])
+            else {
+                throw ConfigurationError(
+                    key: "\(options.keyPath).types[\(index)]",
+                    message: "\"\(type)\" is not a media type; write type/subtype or type/*, for example text/html")
+            }
+            if parts[1] == "*" {
+                wildcard.insert(String(parts[0]))
+            } else {
+                exact.insert(type.lowercased())
+            }
+        }
+        exactTypes = exact
+        wildcardTypes = wildcard
+        logger = environment?.logger ?? .disabled
+    }
+
+    public func responseHead(_ context: RequestContext, _ head: inout ResponseHead) {
+        let headers = head.headers
+        guard Self.mayHaveBody(head.status), !ContentNegotiation.forbidsTransform(headers),
+            head.status != 206, !headers.contains("Content-Range")
+        else { return }
+        let isHead = context.request.method == "HEAD"
+        let accepts = ContentNegotiation.acceptsGzip(context.request.headers)
+
+        if headers.contains("Content-Encoding") {
+            if !accepts && !isHead && Self.isGzipOnly(headers) {
+                install(GzipDecoder.init, "inflateInit2", context, &head) { headers in
+                    headers.remove("Content-Encoding")
+                }
+            }
+            return
+        }
+        guard isCompressible(headers) else { return }
+        if let length = ContentNegotiation.contentLength(headers), length < minLength {
+            return
+        }
+        ContentNegotiation.addVaryAcceptEncoding(&head.headers)
+        guard accepts, !isHead else { return }
+        let level = Int32(level)
+        install({ try GzipEncoder(level: level) }, "deflateInit2", context, &head) { headers in
+            headers.set("Content-Encoding", "gzip")
+            headers.remove("Accept-Ranges")
+        }
+    }
+
+    /// Creates the filter, then changes the framing fields. When zlib cannot set up (out of memory), the response
+    /// goes out unchanged and a warning is logged.
+    private func install(
+        _ makeFilter: () throws -> ResponseBodyFilter, _ operation: String, _ context: RequestContext,
+        _ head: inout ResponseHead, editHeaders: (inout HTTPHeaders) -> Void
+    ) {
+        let filter: ResponseBodyFilter
+        do {
+            filter = try makeFilter()
+        } catch {
+            context.logger.warning("gzip \(operation) failed; response sent unchanged", metadata: ["error": "\(error)"])
+            return
+        }
+        context.addResponseBodyFilter(filter)
+        editHeaders(&head.headers)
+        head.headers.remove("Content-Length")
+        ContentNegotiation.weakenETag(&head.headers)
+        ContentNegotiation.addVaryAcceptEncoding(&head.headers)
+    }
+
+    private func isCompressible(_ headers: HTTPHeaders) -> Bool {
+        guard let type = ContentNegotiation.mediaType(headers) else { return false }
+        if exactTypes.contains(type) {
+            return true
+        }
+        guard !wildcardTypes.isEmpty, let slash = type.firstIndex(of: "/") else { return false }
+        return wildcardTypes.contains(String(type[..<slash]))
+    }
+
+    /// Whether a response with this status can carry a body (RFC 9110 section 6.4.1).
+    private static func mayHaveBody(_ status: Int) -> Bool {
+        status >= 200 && status != 204 && status != 304
+    }
+
+    /// Whether `Content-Encoding` names exactly one coding, gzip.
+    private static func isGzipOnly(_ headers: HTTPHeaders) -> Bool {
+        let codings = headers.listValues("Content-Encoding")
+        return codings.count == 1 && ["gzip", "x-gzip"].contains(codings[0].lowercased())
+    }
+}

@@ -1,0 +1,103 @@
+// The routing-lookup middleware: finds a storefront's origin in a key-value namespace by the first path segment.
+
+import SwitchyardPlugin
+
+/// Routes `/<storefrontId>/rest?q` to the origin stored under `storefrontId` in a key-value namespace, which
+/// receives `/rest?q`.
+///
+/// Answers locally with 400 when the path has no storefront segment or the segment is not a valid id, 404 when the
+/// id is not in the namespace, and 500 (logged with the id) when the stored value is invalid or the store fails.
+/// Sets `storefrontID` once the id is found in the store, and `upstream` when its value is valid.
+///
+/// Options: `namespace` (required, a configured namespace) and `redirect` (`pass` by default, or `follow`), the
+/// redirect mode for storefronts whose value does not set one.
+///
+/// Thread-safe: the instance holds only immutable settings. Cost per request: one store read and one JSON parse of
+/// the value; the target is split without allocating unless it has dot segments or percent-encoded ids.
+public final class RoutingLookupMiddleware: Middleware {
+    static let welcomeText = "Welcome to our multi-tenant platform. Please specify a storefront ID in the URL path."
+    static let internalErrorText = "An error occurred while processing your request."
+
+    /// The namespace that maps storefront ids to routing values.
+    public let namespace: String
+    /// The redirect mode used when a routing value has none.
+    public let defaultRedirect: Upstream.RedirectMode
+
+    public var phases: MiddlewarePhases { .upstreamSelection }
+
+    private struct Options: Decodable {
+        var namespace: String
+        var redirect: String?
+    }
+
+    /// Validates the options; the namespace must be one of `environment.keyValue.namespaces`.
+    public init(options: MiddlewareOptions, environment: PluginEnvironment) throws {
+        try options.rejectUnknownKeys(["namespace", "redirect"])
+        let decoded = try options.decode(Options.self)
+
+        let configured = environment.keyValue.namespaces
+        guard configured.contains(decoded.namespace) else {
+            let list = configured.isEmpty ? "none" : configured.sorted().joined(separator: ", ")
+            throw ConfigurationError(
+                key: "\(options.keyPath).namespace",
+                message: "\"\(decoded.namespace)\" is not a configured namespace (configured: \(list)); "
+                    + "add it under \"namespaces\" or fix the name")
+        }
+        let redirectText = decoded.redirect ?? "pass"
+        guard let redirect = Upstream.RedirectMode(rawValue: redirectText) else {
+            throw ConfigurationError(
+                key: "\(options.keyPath).redirect", message: "\"\(redirectText)\" is invalid; use \"pass\" or \"follow\"")
+        }
+        namespace = decoded.namespace
+        defaultRedirect = redirect
+    }
+
+    public func selectUpstream(_ context: RequestContext) -> Verdict {
+        let target = RouteTarget(target: context.request.target)
+        guard !target.rawKey.isEmpty else {
+            return .respond(.text(400, Self.welcomeText))
+        }
+        let key: String
+        do {
+            key = try RouteKey.decode(target.rawKey)
+        } catch {
+            return .respond(.text(400, error.responseText))
+        }
+
+        let stored: [UInt8]?
+        do {
+            stored = try context.keyValue.get(namespace: namespace, key: key)
+        } catch {
+            return fail(context, "routing lookup failed", key: key, error: "\(error)")
+        }
+        guard let stored else {
+            return .respond(.text(404, "Storefront \"\(key)\" not found."))
+        }
+        context.storefrontID = key
+
+        do {
+            let value = try RouteValue.parse(stored)
+            context.upstream = upstream(for: value, target: target)
+            return .proceed
+        } catch {
+            return fail(context, "invalid routing value", key: key, error: "\(error)")
+        }
+    }
+
+    private func upstream(for value: RouteValue, target: RouteTarget) -> Upstream {
+        let origin = value.origin
+        return Upstream(
+            scheme: origin.scheme, host: origin.host, port: origin.port,
+            target: origin.basePath + target.forwardedPath + target.query, basePath: origin.basePath,
+            verifyCertificate: value.verifyTLS, caFile: value.caFile, redirectMode: value.redirect ?? defaultRedirect,
+            gatewayPrefix: "/" + target.rawKey)
+    }
+
+    /// Logs an error with the storefront id and answers with the generic 500 page.
+    private func fail(_ context: RequestContext, _ message: String, key: String, error: String) -> Verdict {
+        context.logger.error(
+            "\(message) for storefront \"\(key)\": \(error)",
+            metadata: ["storefront.id": key, "kv.namespace": namespace, "error": error])
+        return .respond(.text(500, Self.internalErrorText))
+    }
+}
