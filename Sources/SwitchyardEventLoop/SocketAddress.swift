@@ -126,5 +126,10 @@ public struct ResolveError: Error, CustomStringConvertible {
     public let host: String
     public let message: String
 
+    public init(host: String, message: String) {
+        self.host = host
+        self.message = message
+    }
+
     public var description: String { "could not resolve \"\(host)\": \(message)" }
 }

@@ -53,7 +53,12 @@ public final class SampleOrigin: @unchecked Sendable {
         while !stopped.withLock({ isStopped }) {
             var pollFD = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             guard poll(&pollFD, 1, 200) > 0 else { continue }
-            guard let accepted = try? TCP.accept(listenFD) else { return }
+            let accepted: (fd: Int32, peer: SocketAddress?)?
+            do {
+                accepted = try TCP.accept(listenFD)
+            } catch {
+                return
+            }
             guard let (fd, _) = accepted else { continue }
             counterLock.withLock { self.accepted += 1 }
             let thread = Thread { [self] in serve(fd) }
@@ -187,10 +192,12 @@ struct OriginConnection {
                 guard let head = decoder.head else { return nil }
                 request = OriginRequest(head: head)
             case .body(let range):
-                request?.bodyBytes += range.count
+                guard var current = request else { return nil }
+                current.bodyBytes += range.count
                 for index in range {
-                    request?.bodyChecksum = (request!.bodyChecksum ^ UInt64(buffer[base + index])) &* 0x100000001b3
+                    current.bodyChecksum = (current.bodyChecksum ^ UInt64(buffer[base + index])) &* 0x100000001b3
                 }
+                request = current
             case .end:
                 return request
             case nil:

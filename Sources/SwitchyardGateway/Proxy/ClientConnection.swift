@@ -89,11 +89,8 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
             let event: HTTP1Event?
             do {
                 (consumed, event) = try decoder.decode(input)
-            } catch let error as HTTP1ParseError {
-                rejectRequest(error)
-                return
             } catch {
-                rejectRequest(HTTP1ParseError(status: 400, reason: "\(error)"))
+                rejectRequest(error)
                 return
             }
             guard let event else {
@@ -139,10 +136,10 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
         var bytes: [UInt8] = []
         let text = ErrorPages.clientErrorText(error.status)
         HeadWriter.appendResponseHead(
-            ResponseHead(status: error.status, headers: [
+            ResponseHead(status: error.status, headers: HTTPHeaders([
                 ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(text.utf8.count)),
                 ("Connection", "close"),
-            ]),
+            ])),
             into: &bytes)
         bytes.append(contentsOf: text.utf8)
         channel.consume(channel.input.count)

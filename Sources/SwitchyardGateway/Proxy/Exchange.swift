@@ -95,6 +95,9 @@ final class Exchange: UpstreamConnectionOwner {
             case .suspend(let suspension):
                 suspend(suspension, at: index)
                 return
+            @unknown default:
+                respondLocally(ErrorPages.page(for: 500))
+                return
             }
         }
         proceedToOrigin()
@@ -111,6 +114,7 @@ final class Exchange: UpstreamConnectionOwner {
                 case .proceed: runRequestPhases(from: index + 1)
                 case .respond(let response): respondLocally(response)
                 case .suspend(let next): suspend(next, at: index)
+                @unknown default: respondLocally(ErrorPages.page(for: 500))
                 }
             }
         }
