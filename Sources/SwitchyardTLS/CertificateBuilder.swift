@@ -15,7 +15,9 @@ struct CertificateBuilder {
         }
         let certificate = OwnedPointer(raw) { X509_free($0) }
         try setBasics(raw, commonName: commonName, days: days)
-        let keyUsage = keyType == .ecP256 ? "digitalSignature,keyCertSign" : "digitalSignature,keyEncipherment,keyCertSign"
+        // keyEncipherment keeps an RSA certificate usable by servers that still allow TLS 1.2 RSA key exchange.
+        let keyUsage = keyType == .ecP256
+            ? "digitalSignature,keyCertSign" : "digitalSignature,keyEncipherment,keyCertSign"
         try addExtension(raw, NID_basic_constraints, "critical,CA:TRUE")
         try addExtension(raw, NID_key_usage, "critical,\(keyUsage)")
         try addExtension(raw, NID_ext_key_usage, "serverAuth")

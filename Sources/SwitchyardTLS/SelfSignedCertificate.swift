@@ -66,7 +66,8 @@ enum CertificateFields {
             throw invalid(String(days), "invalid validity: days must be between 1 and 36500")
         }
         for name in dnsNames where !isValidDNSName(name) {
-            throw invalid(name, "invalid DNS name: use letters, digits, '-' and '.', with '*' only as the whole first label")
+            throw invalid(name, "invalid DNS name: use letters, digits, '-', '_' and '.', "
+                + "with '*' only as the whole first label of at least three")
         }
         for address in ipAddresses where !ServerName.isIPLiteral(address) {
             throw invalid(address, "invalid IP address: use dotted IPv4 or IPv6 text such as 127.0.0.1 or ::1")

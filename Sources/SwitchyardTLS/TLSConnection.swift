@@ -5,12 +5,13 @@ import Glibc
 /// A TLS session over a non-blocking socket that the caller owns and closes.
 ///
 /// OpenSSL reads and writes the socket itself (`SSL_set_fd`). Every call returns at once. After `.wantRead` or
-/// `.wantWrite`, call the same method again when the socket is readable or writable. After `.wantWrite` from `write`, call it again with the
-/// same bytes (they may sit at a new address): OpenSSL may already have taken some of them, and the eventual
-/// `.bytes(n)` counts from the start of those bytes. Buffers are released while idle (`SSL_MODE_RELEASE_BUFFERS`).
+/// `.wantWrite`, call the same method again when the socket is readable or writable. A `write` retried after
+/// `.wantWrite` must pass the same bytes (they may sit at a new address), because OpenSSL may already have taken some
+/// of them, and the eventual `.bytes(n)` counts from the start of those bytes.
+/// Buffers are released while idle (`SSL_MODE_RELEASE_BUFFERS`).
 ///
-/// NOTE: OpenSSL writes with write(2), so a peer that reset the connection raises SIGPIPE; the process must ignore
-/// SIGPIPE (`signal(SIGPIPE, SIG_IGN)`) before using this type.
+/// NOTE: OpenSSL writes with write(2), so writing to a peer that closed the connection raises SIGPIPE. The process
+/// must ignore SIGPIPE (`signal(SIGPIPE, SIG_IGN)`) before using this type.
 ///
 /// Threading: not thread-safe; one event loop owns each connection. Keeps its context alive.
 public final class TLSConnection {

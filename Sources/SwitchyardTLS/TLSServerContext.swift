@@ -15,7 +15,8 @@ internal import COpenSSL
 /// partial writes and released buffers on every connection.
 ///
 /// Threading: immutable after `init`; any thread may create connections from it concurrently.
-/// A `TLSConnection` keeps its context alive, because OpenSSL's callbacks reach the context through an unretained pointer.
+/// A `TLSConnection` keeps its context alive, because OpenSSL's callbacks reach the context through an
+/// unretained pointer.
 public final class TLSServerContext: @unchecked Sendable {
     /// One `SSL_CTX` per certificate pair, in configuration order; index 0 is the default.
     let contexts: [OwnedPointer]

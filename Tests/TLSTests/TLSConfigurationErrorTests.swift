@@ -66,6 +66,24 @@ import Testing
         #expect(error.description.contains("invalid PEM private key"))
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+    func encryptedKeyIsRejectedWithoutPrompt() throws {
+        let encrypted = folder.file("encrypted.key")
+        let tool = Process()
+        tool.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        tool.arguments = ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes256",
+                          "-pass", "pass:secret", "-out", encrypted]
+        try tool.run()
+        tool.waitUntilExit()
+        try #require(tool.terminationStatus == 0)
+
+        let error = try #require(throws: TLSError.self) {
+            try TLSServerContext(certificates: [(first.cert, encrypted)])
+        }
+        #expect(error.subject == encrypted)
+        #expect(error.description.contains("unencrypted"))
+    }
+
     @Test func directoryAsCertificateIsRejected() throws {
         let error = try #require(throws: TLSError.self) {
             try TLSServerContext(certificates: [(folder.path, first.key)])

@@ -278,7 +278,8 @@ enum Driver {
     }
 
     /// Reads everything currently available.
-    private static func drain(_ reader: Endpoint, into buffer: inout [UInt8], appendingTo received: inout [UInt8]) throws {
+    private static func drain(_ reader: Endpoint, into buffer: inout [UInt8],
+                              appendingTo received: inout [UInt8]) throws {
         while true {
             let result = try buffer.withUnsafeMutableBytes { try reader.connection.read(into: $0) }
             guard case .bytes(let count) = result, count > 0 else {
