@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import SwitchyardEventLoop
 import SwitchyardHTTP1
+import SwitchyardPlugin
 
 /// A sample storefront origin. It answers on 127.0.0.1 with a few endpoints that exercise the gateway:
 ///
@@ -170,13 +171,6 @@ struct OriginConnection {
     mutating func readRequest() -> OriginRequest? {
         var request: OriginRequest?
         while true {
-            if start == end {
-                start = 0
-                end = 0
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                guard count > 0 else { return nil }
-                end = count
-            }
             let result: (consumed: Int, event: HTTP1Event?)
             do {
                 result = try buffer.withUnsafeBytes { bytes in
@@ -201,27 +195,30 @@ struct OriginConnection {
             case .end:
                 return request
             case nil:
-                if start < end {
-                    // The decoder keeps partial input itself; anything it left must be kept for the next call.
-                    let leftover = Array(buffer[start..<end])
-                    buffer.replaceSubrange(0..<leftover.count, with: leftover)
-                    start = 0
-                    end = leftover.count
-                    let count = buffer.withUnsafeMutableBytes { bytes in
-                        Glibc.read(fd, bytes.baseAddress! + end, bytes.count - end)
-                    }
-                    guard count > 0 else { return nil }
-                    end += count
-                } else {
-                    start = 0
-                    end = 0
-                }
+                guard readMore() else { return nil }
             }
         }
     }
 
+    /// Moves unconsumed bytes to the front and reads more after them; false on EOF, error or timeout.
+    private mutating func readMore() -> Bool {
+        if start > 0 {
+            let leftover = Array(buffer[start..<end])
+            buffer.replaceSubrange(0..<leftover.count, with: leftover)
+            end = leftover.count
+            start = 0
+        }
+        guard end < buffer.count else { return false }
+        let count = buffer.withUnsafeMutableBytes { bytes in
+            Glibc.read(fd, bytes.baseAddress! + end, bytes.count - end)
+        }
+        guard count > 0 else { return false }
+        end += count
+        return true
+    }
+
     func send(status: Int, fields: [(String, String)], body: [UInt8]) -> Bool {
-        var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\n"
+        var head = "HTTP/1.1 \(status) \(HTTPStatus.reasonPhrase(status))\r\n"
         for (name, value) in fields {
             head += "\(name): \(value)\r\n"
         }

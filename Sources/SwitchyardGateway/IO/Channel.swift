@@ -262,6 +262,9 @@ final class Channel: EventHandler {
                 handshakeWants = []
                 updateInterest()
                 delegate?.channelHandshakeCompleted()
+                // The handshake may have read application data into OpenSSL's buffer already, which epoll
+                // cannot report.
+                if !closed { readAvailable() }
             case .wantRead:
                 handshakeWants = .read
                 updateInterest()

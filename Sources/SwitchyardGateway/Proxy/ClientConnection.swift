@@ -81,7 +81,8 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
                 return
             }
             let input = channel.input
-            guard !input.isEmpty else { return }
+            // Without an exchange, an empty input cannot hold a head; with one, decoding it may end the body.
+            if exchange == nil, input.isEmpty { return }
             if exchange == nil, headStart == 0 {
                 headStart = channel.loop.now
             }

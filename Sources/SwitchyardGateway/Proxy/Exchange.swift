@@ -297,8 +297,8 @@ final class Exchange: UpstreamConnectionOwner {
                 connection.channel.readingPaused = true
                 break
             }
+            // An empty input is still decoded: a body that just ended yields its end event without more bytes.
             let input = connection.channel.input
-            guard !input.isEmpty else { break }
             let consumed: Int
             let event: HTTP1Event?
             do {
