@@ -339,7 +339,7 @@ struct ConfigurationValidator {
             return fallback
         }
         guard number > 0, number <= maximum else {
-            fail(key, "must be more than 0 and at most \(Int(maximum)) seconds (one day), not \(number)")
+            fail(key, "must be more than 0 and at most \(Int(maximum)) seconds (one day), not \(value.summary)")
             return fallback
         }
         return number

@@ -52,13 +52,13 @@ public final class KeyValueNamespaces: KeyValueAccess {
         return try entry.store.get(database: entry.database, key: key)
     }
 
-    /// The store and database name of `namespace`, or nil if it is not configured; for tools that write.
+    /// Returns the store and database name of `namespace`, or nil if it is not configured. Tools that write use it.
     public func store(for namespace: String) -> (LMDBStore, database: String)? {
         guard let entry = stores[namespace] else { return nil }
         return (entry.store, database: entry.database)
     }
 
-    /// Whether `name` is usable as a namespace: 1 to 64 ASCII letters, digits, `_`, `-` or `.`.
+    /// Checks that `name` is usable as a namespace: 1 to 64 ASCII letters, digits, `_`, `-` or `.`.
     public static func isValidName(_ name: String) -> Bool {
         guard (1...64).contains(name.utf8.count) else { return false }
         return name.utf8.allSatisfy { byte in

@@ -10,9 +10,10 @@ import Foundation
 /// process-wide table below hands out one instance per canonical path instead.
 ///
 /// The environment uses MDB_NOTLS, so a reader table slot belongs to a transaction object rather than to a
-/// thread. The store keeps its own per-thread transaction (see `ReaderSlot`), and a thread may still open a
-/// second read transaction (a nested read or a `list` from inside `withValue`) without MDB_BAD_RSLOT, and a slot
-/// is freed exactly when its transaction is aborted instead of by LMDB's own thread-exit destructor.
+/// thread. The store keeps its own per-thread transaction in a pthread key (see `ReaderSlot`). Without
+/// MDB_NOTLS, a second read transaction on the same thread (a nested read, or a `list` inside `withValue`) would
+/// fail with MDB_BAD_RSLOT. With it, a slot is also freed exactly when the store aborts its transaction, rather
+/// than by LMDB's own thread-exit destructor, whose order against ours is unspecified.
 final class Environment: @unchecked Sendable {
     /// Reader table size: one entry per thread that reads, per process, kept until the thread exits. LMDB's
     /// default of 126 is too small for a gateway with up to 256 event loops plus CLI processes.
@@ -122,7 +123,7 @@ final class Environment: @unchecked Sendable {
         return String(cString: resolved)
     }
 
-    /// Creates and opens the MDB_env; the caller holds `OpenEnvironments.lock`.
+    /// Creates and opens the MDB_env. The caller must hold `OpenEnvironments.lock`.
     private static func create(
         path: String, id: UInt64, mapSize: Int, maxDatabases: Int, readOnly: Bool
     ) throws -> Environment {

@@ -42,16 +42,17 @@ public struct KVError: Error, CustomStringConvertible, Sendable {
         )
     }
 
+    /// For example `put failed: MDB_MAP_FULL: Environment mapsize limit reached (store /srv/kv, database
+    /// ROUTES, key "storeA"); raise the namespace's mapSize ...`.
     public var description: String {
-        var text = "\(operation) failed"
-        if let key {
-            text += " for key \"\(key)\""
-        }
+        var subject = "store \(path)"
         if let database {
-            text += " in database \(database)"
+            subject += ", database \(database)"
         }
-        text += " of the store at \(path): \(reason); \(fix)"
-        return text
+        if let key {
+            subject += ", key \"\(key)\""
+        }
+        return "\(operation) failed: \(reason) (\(subject)); \(fix)"
     }
 
     /// A fix for the LMDB return codes that a caller can act on.

@@ -12,6 +12,11 @@ import Foundation
 ///
 /// Stores of the same folder in one process share one LMDB environment, and so its map size and read-only mode:
 /// the first store opened for a folder sets them.
+///
+/// NOTE: if another process grows the data beyond this process's map size, reads fail with MDB_MAP_RESIZED until
+/// this process restarts. Adopting the new size needs `mdb_env_set_mapsize` with no read in flight on any thread,
+/// which would cost a lock on every read. Give every process the same mapSize (the CLI and the gateway read it from
+/// the same configuration).
 public final class LMDBStore: @unchecked Sendable {
     /// The folder as given to `init`.
     public let path: String

@@ -50,7 +50,7 @@ final class ReaderRegistry: @unchecked Sendable {
         }
     }
 
-    /// Whether the slot's transaction was aborted, because the environment closed.
+    /// Returns true if the slot's transaction was aborted because the environment closed.
     func isReleased(_ slot: ReaderSlot) -> Bool {
         lock.withLock { slot.transaction == nil }
     }
@@ -100,7 +100,7 @@ final class ThreadReaders {
         return readers
     }
 
-    /// The slot for `environmentID`, or nil if this thread has none yet.
+    /// Returns the slot for `environmentID`, or nil if this thread has none yet.
     @inline(__always)
     func slot(for environmentID: UInt64) -> ReaderSlot? {
         for slot in slots where slot.environmentID == environmentID {

@@ -6,7 +6,7 @@ import Foundation
 extension Environment {
     // MARK: Read transactions
 
-    /// The calling thread's slot, created with a reset read transaction on first use.
+    /// Returns the calling thread's slot, created with a reset read transaction on first use.
     @inline(__always)
     func currentSlot() throws -> ReaderSlot {
         let readers = ThreadReaders.current
@@ -97,7 +97,7 @@ extension Environment {
 
     // MARK: Database handles
 
-    /// The handle of the named database for reading, or nil if it does not exist yet. A database that another
+    /// Returns the handle of the named database for reading, or nil if it does not exist yet. A database that another
     /// process creates later is found by a later call, because absence is never cached.
     @inline(__always)
     func readHandle(_ name: String, slot: ReaderSlot) throws -> MDB_dbi? {
@@ -120,7 +120,7 @@ extension Environment {
         return dbi
     }
 
-    /// The handle of the named database, opened once per process and cached; with `create`, a missing database
+    /// Returns the handle of the named database, opened once per process and cached; with `create`, a missing database
     /// is created in its own write transaction.
     func sharedHandle(_ name: String, create: Bool) throws -> MDB_dbi? {
         try databaseLock.withLock {

@@ -7,7 +7,7 @@ struct CLIError: Error {
     var messages: [String]
     var exitCode: Int32
 
-    /// A mistake in the command line itself; the message points to the command's --help.
+    /// Makes the error for a mistake in the command line itself, pointing to the command's --help.
     static func usage(_ message: String, command: String) -> CLIError {
         let help = command.isEmpty ? "switchyard --help" : "switchyard \(command) --help"
         return CLIError(messages: ["\(message); see `\(help)`"], exitCode: 2)

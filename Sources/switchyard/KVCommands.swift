@@ -128,7 +128,7 @@ enum KVCommand {
         }
     }
 
-    /// The store and database of the namespace chosen by --namespace, or of the only namespace configured.
+    /// Opens the store of the namespace chosen by --namespace, or of the only namespace configured.
     private static func openNamespace(
         _ parsed: ParsedArguments, readOnly: Bool
     ) throws -> (store: LMDBStore, database: String, name: String) {
@@ -220,7 +220,7 @@ enum BulkFile {
         return entries
     }
 
-    /// The key and stored text of one entry: a string value as is, any other value as compact JSON.
+    /// Returns the key and stored text of one entry: a string value as is, any other value as compact JSON.
     private static func pair(_ entry: JSONValue) -> Result<(key: String, value: String), Problem> {
         guard case .object(let members) = entry else {
             return .failure(Problem(message: "must be an object {\"key\": ..., \"value\": ...}, not \(entry.summary)"))

@@ -61,7 +61,7 @@ enum RoutingValue {
         return false
     }
 
-    /// The problem with the `origin` member, or nil if it is an absolute http or https URL with a host and no
+    /// Returns the problem with the `origin` member, or nil if it is an absolute http or https URL with a host and no
     /// query, fragment or user information.
     static func originProblem(_ value: JSONValue?) -> String? {
         guard let value else {

@@ -100,7 +100,7 @@ enum Usage {
 
         """
 
-    /// The help text of `command`, or nil if there is no such command.
+    /// Returns the help text of `command`, or nil if there is no such command.
     static func text(for command: String) -> String? {
         switch command {
         case "serve": return serve

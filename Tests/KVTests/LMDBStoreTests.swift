@@ -243,12 +243,32 @@ private func bytes(_ text: String) -> [UInt8] {
 
     @Test func pathThatIsAFileIsRejected() throws {
         let path = folder.path("file")
-        FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
 
         let error = #expect(throws: KVError.self) {
             _ = try LMDBStore(path: path)
         }
         #expect(error?.description.contains(path) == true)
+    }
+
+    @Test func exitedThreadsFreeReaderSlots() throws {
+        // More threads than the reader table has entries (1024): leaked slots would fail with MDB_READERS_FULL.
+        try store.put(database: "ROUTES", key: "k", value: bytes("v"))
+        let failures = Counter()
+
+        for _ in 0..<1100 {
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread { [store] in
+                if (try? store.get(database: "ROUTES", key: "k")) != bytes("v") {
+                    failures.increment()
+                }
+                done.signal()
+            }
+            thread.start()
+            done.wait()
+        }
+
+        #expect(failures.value == 0)
     }
 
     @Test func storeReopensAfterClose() throws {
