@@ -40,19 +40,29 @@ enum Usage {
         """
 
     static let serve = """
-        Usage: switchyard serve [--config FILE]
+        Usage: switchyard serve [--config FILE] [--workers N]
 
-        Runs the gateway with the configuration file until SIGTERM or SIGINT.
+        Runs the gateway with the configuration file until SIGTERM or SIGINT, which stop accepting connections and
+        let requests in flight finish within timeouts.shutdownGrace seconds (default 10); then it exits with 0.
+        SIGHUP reopens the access log files, for logrotate.
 
         Options:
         \(configOption)
+          --workers N         number of event loops, one thread each (default: the configuration's "workers",
+                              else the number of cores)
 
         """
 
     static let demo = """
-        Usage: switchyard demo [ARGUMENTS...]
+        Usage: switchyard demo [--port PORT] [--dir FOLDER]
 
-        Runs a local demo setup: a gateway and example origins on loopback. The arguments go to the demo unchanged.
+        Runs a self-contained demo: writes a self-signed localhost certificate, a configuration and an LMDB store
+        seeded with sample storefronts into FOLDER, starts three sample origins on 127.0.0.1, serves HTTPS on
+        127.0.0.1:PORT and prints curl commands to try. Ctrl-C stops it.
+
+        Options:
+          --port PORT         the HTTPS port on 127.0.0.1 (default 8443)
+          --dir FOLDER        where the demo's files go (default ./switchyard-demo); reused on the next run
 
         """
 

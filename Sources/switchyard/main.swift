@@ -27,9 +27,16 @@ func runCommand(_ arguments: [String]) throws -> Int32 {
         Console.out("switchyard \(SwitchyardVersion.current)\n")
         return 0
     case "serve":
-        let parsed = try ParsedArguments(rest, command: "serve", valueOptions: ["config"], flagOptions: [])
+        let parsed = try ParsedArguments(rest, command: "serve", valueOptions: ["config", "workers"], flagOptions: [])
         try parsed.expectPositionals([], command: "serve")
-        return ServerEntry.serve(configurationPath: try ConfigPath.resolve(parsed))
+        var workers: Int?
+        if let text = parsed.values["workers"] {
+            guard let count = Int(text), (1...256).contains(count) else {
+                throw CLIError.usage("--workers must be a whole number from 1 to 256, not \"\(text)\"", command: "serve")
+            }
+            workers = count
+        }
+        return ServerEntry.serve(configurationPath: try ConfigPath.resolve(parsed), workers: workers)
     case "demo":
         return ServerEntry.demo(arguments: rest)
     case "check":

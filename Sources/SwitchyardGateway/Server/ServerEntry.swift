@@ -10,10 +10,13 @@ import SwitchyardPlugin
 public enum ServerEntry {
     /// Loads the configuration at `configurationPath`, serves until SIGTERM or SIGINT, and returns the exit
     /// status: 0 after a graceful stop, 1 when start-up failed.
-    public static func serve(configurationPath: String) -> Int32 {
-        let configuration: GatewayConfiguration
+    public static func serve(configurationPath: String, workers: Int? = nil) -> Int32 {
+        var configuration: GatewayConfiguration
         do {
             configuration = try ConfigurationLoader.load(path: configurationPath)
+            if let workers {
+                configuration.workers = workers
+            }
         } catch {
             printError("\(error)")
             return 1
