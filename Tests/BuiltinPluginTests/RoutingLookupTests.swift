@@ -166,7 +166,8 @@ struct RoutingLookupTests {
     }
 
     @Test(arguments: [
-        ("not json", "not valid JSON"), (#"["x"]"#, "JSON object"), (#"{"redirect": "pass"}"#, "\"origin\" is missing"),
+        ("not json", "JSON object"), ("{not json}", "not valid JSON"), (#"{"origin": "https://a.example""#, "JSON"),
+        (#"["x"]"#, "JSON object"), (#"{"origin": null}"#, "\"origin\" is missing"), (#"{"redirect": "pass"}"#, "\"origin\" is missing"),
         (#"{"origin": 5}"#, "\"origin\""), (#"{"origin": "ftp://a.example"}"#, "http:// or https://"),
         (#"{"origin": "https://"}"#, "http:// or https://"), (#"{"origin": "https:///x"}"#, "no host"),
         (#"{"origin": "https://a.example?x=1"}"#, "query"), (#"{"origin": "https://a.example/#f"}"#, "fragment"),

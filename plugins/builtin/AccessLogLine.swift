@@ -117,6 +117,12 @@ struct AccessLogLine {
     /// backslashes and control characters need escapes.
     private mutating func jsonString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        defer { bytes.append(UInt8(ascii: "\"")) }
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            // The common case: nothing to escape, so the bytes are copied at once.
+            bytes.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): raw("\\\"")
@@ -130,12 +136,18 @@ struct AccessLogLine {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Appends `text` for a quoted field of the combined format: quotes and backslashes get a backslash, and
     /// control bytes become `\xHH`, as Apache httpd writes them, so a value cannot forge a field or a line.
     private mutating func quotedCommon(_ text: String) {
+        let needsEscapes = text.utf8.contains { byte in
+            byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        }
+        guard needsEscapes else {
+            bytes.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): raw("\\\"")

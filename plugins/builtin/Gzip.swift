@@ -15,8 +15,10 @@ import SwitchyardPlugin
 /// been compressed otherwise.
 ///
 /// Thread-safe: the settings are immutable; each response gets its own filter. Cost: deflate runs on the event
-/// loop thread for every byte of a compressed body, and usually costs more CPU than the rest of the request's
-/// handling; each compressed response in flight holds about 270 KiB of zlib state.
+/// loop thread for every byte of a compressed body. In a release build on a 2-core development VM, level 6 took
+/// about 3-4 ns per input byte of HTML-like text and about 8 µs for a whole 2,000-byte response, far more than
+/// the rest of a request's handling. Each compressed response in flight holds up to about 270 KiB of zlib state.
+/// A known `Content-Length` shrinks the window, and so that state, for small bodies.
 public final class GzipMiddleware: Middleware {
     static let defaultTypes = [
         "text/html", "text/plain", "text/css", "text/xml", "text/javascript", "application/javascript",
@@ -94,13 +96,14 @@ public final class GzipMiddleware: Middleware {
             return
         }
         guard isCompressible(headers) else { return }
-        if let length = ContentNegotiation.contentLength(headers), length < minLength {
+        let length = ContentNegotiation.contentLength(headers)
+        if let length, length < minLength {
             return
         }
         ContentNegotiation.addVaryAcceptEncoding(&head.headers)
         guard accepts, !isHead else { return }
         let level = Int32(level)
-        install({ try GzipEncoder(level: level) }, "deflateInit2", context, &head) { headers in
+        install({ try GzipEncoder(level: level, expectedLength: length) }, "deflateInit2", context, &head) { headers in
             headers.set("Content-Encoding", "gzip")
             headers.remove("Accept-Ranges")
         }

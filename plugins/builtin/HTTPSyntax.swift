@@ -1,4 +1,4 @@
-// Byte-level checks of HTTP syntax shared by the built-in middleware: tokens and field values.
+// Byte-level checks shared by the built-in middleware: HTTP tokens, field values and ASCII prefixes.
 
 /// Checks of RFC 9110 syntax on UTF-8 bytes.
 enum HTTPSyntax {
@@ -29,4 +29,19 @@ enum HTTPSyntax {
         "connection", "content-length", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
         "upgrade",
     ]
+}
+
+/// ASCII helpers on UTF-8 text.
+enum ASCII {
+    /// The index after `prefix` when `text` starts with it, compared ASCII case-insensitively, else nil.
+    static func prefixEnd(_ text: Substring, _ prefix: StaticString) -> String.Index? {
+        let utf8 = text.utf8
+        let length = prefix.utf8CodeUnitCount
+        guard utf8.count >= length else { return nil }
+        let end = utf8.index(utf8.startIndex, offsetBy: length)
+        let matches = prefix.withUTF8Buffer { prefixBytes in
+            zip(utf8[..<end], prefixBytes).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        }
+        return matches ? end : nil
+    }
 }

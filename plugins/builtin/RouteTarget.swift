@@ -46,17 +46,8 @@ struct RouteTarget: Equatable {
 
     /// The index after `scheme://` when `path` is in absolute form with an http or https scheme, else nil.
     private static func absoluteFormAuthorityStart(_ path: Substring) -> String.Index? {
-        guard path.utf8.first != UInt8(ascii: "/") else { return nil }
-        for prefix in ["http://", "https://"] {
-            let utf8 = path.utf8
-            guard utf8.count >= prefix.utf8.count else { continue }
-            let end = utf8.index(utf8.startIndex, offsetBy: prefix.utf8.count)
-            let matches = zip(utf8[..<end], prefix.utf8).allSatisfy { $0 | 0x20 == $1 | 0x20 }
-            if matches {
-                return end
-            }
-        }
-        return nil
+        guard let first = path.utf8.first, first != UInt8(ascii: "/") else { return nil }
+        return ASCII.prefixEnd(path, "http://") ?? ASCII.prefixEnd(path, "https://")
     }
 }
 
@@ -64,13 +55,25 @@ struct RouteTarget: Equatable {
 enum DotSegments {
     /// Whether some segment of `path` is `.` or `..`, in any mix of literal and encoded dots.
     static func contains(_ path: Substring) -> Bool {
-        var found = false
-        forEachSegment(of: path) { segment in
-            if dotCount(segment) > 0 {
-                found = true
+        // Most paths have neither a dot nor a percent sign, and the byte scan below is the hot path for the rest.
+        let found = path.utf8.withContiguousStorageIfAvailable(containsDotSegment)
+        return found ?? Array(path.utf8).withUnsafeBufferPointer(containsDotSegment)
+    }
+
+    private static func containsDotSegment(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.first == UInt8(ascii: "/") else { return false }
+        var start = 1
+        while true {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "/") {
+                end += 1
             }
+            if dotCount(bytes[start..<end]) > 0 {
+                return true
+            }
+            guard end < bytes.count else { return false }
+            start = end + 1
         }
-        return found
     }
 
     /// The path with dot segments removed as RFC 3986 section 5.2.4 does for an absolute path.
@@ -78,7 +81,7 @@ enum DotSegments {
         var output: [Substring] = []
         var endsWithSlash = false
         forEachSegment(of: path) { segment in
-            switch dotCount(segment) {
+            switch dotCount(segment.utf8) {
             case 1:
                 endsWithSlash = true
             case 2:
@@ -113,9 +116,9 @@ enum DotSegments {
     }
 
     /// The number of dots when `segment` consists of one or two dots (literal or `%2E`), else 0.
-    private static func dotCount(_ segment: Substring) -> Int {
+    private static func dotCount<Bytes: Collection<UInt8>>(_ segment: Bytes) -> Int {
         var dots = 0
-        var iterator = segment.utf8.makeIterator()
+        var iterator = segment.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: ".") {
                 dots += 1

@@ -92,17 +92,32 @@ private func forEachZlibChunk(_ input: UnsafeRawBufferPointer, _ body: (UnsafeRa
 /// Compresses a response body into one gzip member (RFC 1952), streaming: each chunk is deflated without a
 /// flush, and `endOfStream` finishes the member.
 ///
-/// Not thread-safe; one instance serves one response on its event loop. Memory: zlib's deflate state at window
-/// bits 15 and memory level 8 (about 256 KiB by zlib's documented formula) plus a 16 KiB scratch buffer, until the
-/// filter is released.
+/// Not thread-safe; one instance serves one response on its event loop. Memory: zlib's deflate state, by zlib's
+/// documented formula `(1 << (windowBits + 2)) + (1 << (memLevel + 9))` bytes, which is 256 KiB at the defaults,
+/// plus a 16 KiB scratch buffer, until the filter is released.
 final class GzipEncoder: ResponseBodyFilter {
     private let state: ZlibState
     private var finished = false
 
-    init(level: Int32) throws {
+    /// Creates an encoder at `level` (1-9). With a known `expectedLength`, the window and the hash table shrink
+    /// to fit the body, so a small response does not pay for setting up the full 256 KiB state.
+    init(level: Int32, expectedLength: Int? = nil) throws {
+        let (windowBits, memoryLevel) = Self.windowSize(for: expectedLength)
         state = try ZlibState("deflateInit2") { stream in
-            CZlib_deflateInit2(stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY)
+            CZlib_deflateInit2(stream, level, Z_DEFLATED, 16 + windowBits, memoryLevel, Z_DEFAULT_STRATEGY)
         }
+    }
+
+    /// The smallest window (9-15 bits) that still covers `length` bytes, lowering the memory level with it.
+    static func windowSize(for length: Int?) -> (windowBits: Int32, memoryLevel: Int32) {
+        var windowBits: Int32 = MAX_WBITS
+        var memoryLevel: Int32 = 8
+        guard let length else { return (windowBits, memoryLevel) }
+        while windowBits > 9 && length < 1 << (windowBits - 1) {
+            windowBits -= 1
+            memoryLevel = max(1, memoryLevel - 1)
+        }
+        return (windowBits, memoryLevel)
     }
 
     deinit {
