@@ -457,3 +457,35 @@ func post(_ fields: String, body: String = "") -> String {
         #expect(second == first)
     }
 }
+
+/// The line search reads eight bytes at a time, so these cases put the offending byte at every offset of a word.
+@Suite struct LineScanTests {
+    @Test(arguments: [UInt8(0x00), 0x01, 0x0B, 0x0D, 0x1F, 0x7F, 0x0A])
+    func rejectsControlByteAtEveryOffset(_ byte: UInt8) {
+        for offset in 0..<24 {
+            var value = Array(String(repeating: "v", count: 24).utf8)
+            value[offset] = byte
+            let request = Array("GET / HTTP/1.1\r\nHost: a\r\nX-Value: a".utf8) + value + Array("\r\n\r\n".utf8)
+            expectRequestRejected(request, status: 400)
+        }
+    }
+
+    @Test func acceptsTabAndUTF8AtEveryOffset() throws {
+        for offset in 0..<24 {
+            var value = String(repeating: "v", count: 24)
+            let index = value.index(value.startIndex, offsetBy: offset)
+            value.replaceSubrange(index...index, with: offset % 2 == 0 ? "é" : "\t")
+            let transcript = try decodeRequests(get("X-Value: a\(value)b\r\n"))
+            #expect(transcript.heads.first?.fields.last?.value == "a\(value)b")
+        }
+    }
+
+    @Test func rejectsInvalidUTF8AtEveryOffset() {
+        for offset in 0..<24 {
+            var value = Array(String(repeating: "v", count: 24).utf8)
+            value[offset] = 0xC3
+            let request = Array("GET / HTTP/1.1\r\nHost: a\r\nX-Value: a".utf8) + value + Array("\r\n\r\n".utf8)
+            expectRequestRejected(request, status: 400)
+        }
+    }
+}
