@@ -105,10 +105,10 @@ struct LineFinder {
     private static let lowBitMask: UInt64 = 0x0101_0101_0101_0101
     private static let highBitMask: UInt64 = 0x8080_8080_8080_8080
 
-    /// Whether any byte of `word` is below 0x20 or equal to 0x7F.
+    /// Returns whether any byte of `word` is below 0x20 or equal to 0x7F.
     ///
     /// `(x - n * ones) & ~x & highs` is nonzero exactly when some byte of x is below n, for n up to 0x80, because
-    /// the first borrow starts at such a byte. Bytes above it may be flagged too, which does not change the answer.
+    /// the first borrow starts at such a byte. Bytes above it may be flagged too, which does not change the result.
     @inline(__always)
     private static func containsControlByte(_ word: UInt64) -> Bool {
         let belowSpace = (word &- lowBitMask &* 0x20) & ~word & highBitMask

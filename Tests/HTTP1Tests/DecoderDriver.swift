@@ -182,7 +182,7 @@ extension ResponseTranscript {
     }
 }
 
-/// The error thrown by `body`, or nil when it threw nothing or another error type.
+/// Runs `body` and returns the parse error it threw, or nil when it threw nothing or another error type.
 func parseError(_ body: () throws -> Void) -> HTTP1ParseError? {
     do {
         try body()

@@ -16,12 +16,12 @@ struct Rejection: CustomTestStringConvertible, Sendable {
     var testDescription: String { request.debugDescription }
 }
 
-/// A valid GET head around `fields`, which must end in CRLF.
+/// Builds a valid GET head around `fields`, which must end in CRLF.
 func get(_ fields: String) -> String {
     "GET / HTTP/1.1\r\nHost: example.com\r\n" + fields + "\r\n"
 }
 
-/// A POST head with `fields` followed by `body`.
+/// Builds a POST head with `fields`, followed by `body`.
 func post(_ fields: String, body: String = "") -> String {
     "POST /upload HTTP/1.1\r\nHost: example.com\r\n" + fields + "\r\n" + body
 }
@@ -338,7 +338,7 @@ func post(_ fields: String, body: String = "") -> String {
 }
 
 @Suite struct ChunkedRejectionTests {
-    /// A chunked POST whose body is `chunks`.
+    /// Builds a chunked POST whose body is `chunks`.
     func chunked(_ chunks: String) -> String {
         post("Transfer-Encoding: chunked\r\n", body: chunks)
     }
