@@ -62,7 +62,7 @@ func outcome(_ bytes: [UInt8], pieceSize: Int) -> Outcome {
                 #expect(split == whole, "case \(caseIndex) differs in pieces of \(pieceSize)")
             }
         }
-        // Both outcomes must be common, or the property says little.
+        // Both outcomes must be common, or the property proves little.
         #expect(rejectedCount > 300)
         #expect(rejectedCount < 1400)
     }
