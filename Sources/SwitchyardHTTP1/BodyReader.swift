@@ -165,7 +165,7 @@ struct BodyReader {
         guard trailers.count < limits.maxTrailerCount else {
             throw HTTP1ParseError(status: 431, reason: "more than \(limits.maxTrailerCount) trailer fields")
         }
-        trailers.append(try FieldLine(parsing: input, line: line.content).makeField(in: input))
+        trailers.append(try FieldLine(parsing: input, line: line).makeField(in: input))
         return (line.next, false)
     }
 }

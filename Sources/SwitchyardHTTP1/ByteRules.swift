@@ -17,7 +17,7 @@ enum ASCII {
     static let delete: UInt8 = 0x7F
 }
 
-/// Whether `byte` is a tchar: `!#$%&'*+-.^_`|~`, a digit or a letter.
+/// Returns whether `byte` is a tchar: `!#$%&'*+-.^_`|~`, a digit or a letter.
 @inline(__always)
 func isTokenChar(_ byte: UInt8) -> Bool {
     // Bit n of the first mask is set when byte n (0...63) is a tchar, the second covers 64...127.
@@ -32,25 +32,25 @@ func isTokenChar(_ byte: UInt8) -> Bool {
     return false
 }
 
-/// Whether `byte` is SP or HTAB, the whitespace HTTP allows around values and list elements.
+/// Returns whether `byte` is SP or HTAB, the whitespace HTTP allows around values and list elements.
 @inline(__always)
 func isWhitespace(_ byte: UInt8) -> Bool {
     byte == ASCII.space || byte == ASCII.tab
 }
 
-/// Whether `byte` is a visible US-ASCII character (VCHAR).
+/// Returns whether `byte` is a visible US-ASCII character (VCHAR).
 @inline(__always)
 func isVisible(_ byte: UInt8) -> Bool {
     byte > 0x20 && byte < 0x7F
 }
 
-/// Whether `byte` may appear in a field value: HTAB, SP, VCHAR or obs-text, so every CTL but HTAB is excluded.
+/// Returns whether `byte` may appear in a field value: HTAB, SP, VCHAR or obs-text, so every CTL but HTAB is excluded.
 @inline(__always)
 func isFieldValueByte(_ byte: UInt8) -> Bool {
     byte == ASCII.tab || (byte >= 0x20 && byte != ASCII.delete)
 }
 
-/// The value of a hexadecimal digit, or nil.
+/// Returns the value of a hexadecimal digit, or nil.
 @inline(__always)
 func hexValue(_ byte: UInt8) -> UInt64? {
     switch byte {

@@ -6,11 +6,11 @@ struct FieldLine {
     var value: Range<Int>
     var valueIsASCII: Bool
 
-    /// Splits and validates the field line `line` (CRLF excluded).
+    /// Splits and validates a field line found by `LineFinder`, which already rejected every control byte but HTAB.
     ///
-    /// Rejects obs-fold, whitespace or other non-token bytes in the name, a missing colon, and any CTL but HTAB
-    /// in the value (so a bare CR or a NUL is rejected).
-    init(parsing input: UnsafeRawBufferPointer, line: Range<Int>) throws(HTTP1ParseError) {
+    /// Rejects obs-fold, whitespace or other non-token bytes in the name, and a missing colon.
+    init(parsing input: UnsafeRawBufferPointer, line found: LineFinder.Line) throws(HTTP1ParseError) {
+        let line = found.content
         let first = input[line.lowerBound]
         if isWhitespace(first) {
             throw .badRequest("field line starts with whitespace (obsolete line folding is not accepted)")
@@ -26,7 +26,7 @@ struct FieldLine {
 
         name = line.lowerBound..<nameEnd
         value = input.trimmingWhitespace((nameEnd + 1)..<line.upperBound)
-        valueIsASCII = try FieldLine.validateValue(input: input, range: value)
+        valueIsASCII = found.isASCII
     }
 
     /// Makes the public field. Values with obs-text must be valid UTF-8, so the String keeps every byte.
@@ -49,36 +49,8 @@ struct FieldLine {
         switch input[index] {
         case ASCII.space, ASCII.tab:
             return .badRequest("whitespace between field name and colon")
-        case ASCII.cr:
-            return .badRequest("bare CR in field name")
         default:
             return .badRequest("invalid character 0x\(String(input[index], radix: 16)) in field name")
-        }
-    }
-
-    /// Returns whether the value is all ASCII, after rejecting CTLs other than HTAB.
-    private static func validateValue(
-        input: UnsafeRawBufferPointer, range: Range<Int>
-    ) throws(HTTP1ParseError) -> Bool {
-        var combined: UInt8 = 0
-        for index in range {
-            let byte = input[index]
-            guard isFieldValueByte(byte) else {
-                throw valueError(byte)
-            }
-            combined |= byte
-        }
-        return combined < 0x80
-    }
-
-    private static func valueError(_ byte: UInt8) -> HTTP1ParseError {
-        switch byte {
-        case ASCII.cr:
-            return .badRequest("bare CR in field value")
-        case 0:
-            return .badRequest("NUL in field value")
-        default:
-            return .badRequest("control character 0x\(String(byte, radix: 16)) in field value")
         }
     }
 }

@@ -1,7 +1,7 @@
 // Facts gathered from the framing and connection fields of a head: Content-Length, Transfer-Encoding,
 // Connection, Host and Expect.
 
-/// What a head's framing and connection fields say, read from the raw bytes as each field line is parsed.
+/// Facts from a head's framing and connection fields, read from the raw bytes as each field line is parsed.
 ///
 /// Fields that cannot be valid on their own (a malformed Content-Length, a bad transfer coding) throw at once.
 /// Conflicts between fields (Content-Length with Transfer-Encoding, two Host fields) are decided by the decoders
@@ -174,7 +174,7 @@ struct FramingFacts {
         }
     }
 
-    /// Whether `byte` can appear in `uri-host [ ":" port ]`: unreserved, sub-delims, "%", ":", "[" and "]".
+    /// Returns whether `byte` can appear in `uri-host [ ":" port ]`: unreserved, sub-delims, "%", ":", "[" and "]".
     private static func isHostByte(_ byte: UInt8) -> Bool {
         switch byte {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A:

@@ -3,8 +3,8 @@
 /// Writes HTTP/1.1 messages into a reusable `[UInt8]` buffer.
 ///
 /// The encoder never writes a CR, LF or other control byte from its inputs, so a field value set by a plugin
-/// cannot split a message: fields whose name is not a token are skipped, control bytes (HTAB excepted) in values
-/// and in the reason phrase become SP, bytes of the target outside VCHAR are percent-encoded, and bytes of the
+/// cannot split a message. Fields whose name is not a token are skipped. Control bytes (HTAB excepted) in values
+/// and in the reason phrase become SP. Bytes of the target outside VCHAR are percent-encoded, and bytes of the
 /// method that are not token characters become `_`. Callers that want to reject such input should check it first
 /// with `isValidFieldName` and `isValidFieldValue`.
 public enum HTTP1Encoder {
@@ -72,12 +72,12 @@ public enum HTTP1Encoder {
         }
     }
 
-    /// Whether `name` is a non-empty token, the only form a field name may take.
+    /// Returns whether `name` is a non-empty token, the only form a field name may take.
     public static func isValidFieldName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy(isTokenChar)
     }
 
-    /// Whether `value` has no control byte other than HTAB and no leading or trailing whitespace.
+    /// Returns whether `value` has no control byte other than HTAB and no leading or trailing whitespace.
     public static func isValidFieldValue(_ value: String) -> Bool {
         let bytes = value.utf8
         if let first = bytes.first, let last = bytes.last, isWhitespace(first) || isWhitespace(last) {

@@ -3,9 +3,9 @@
 /// Decodes requests from a byte stream, one event per call, without copying body bytes.
 ///
 /// The owner keeps a buffer of received bytes and calls `decode` with the bytes not yet consumed, dropping
-/// `consumed` bytes after each call, until the event is nil; then it reads more and calls again with the
+/// `consumed` bytes after each call, until the event is nil. Then it reads more and calls again with the
 /// unconsumed rest followed by the new bytes. A head split across reads is consumed line by line, so the owner
-/// holds at most one partial line of it (bounded by the limits).
+/// keeps at most one partial line of it (bounded by the limits).
 ///
 /// Rules beyond the grammar, chosen to stop request smuggling:
 /// - A Content-Length list of equal values (`5, 5`, or two fields with `5`) is taken as that value, as
@@ -56,6 +56,9 @@ public struct HTTP1RequestDecoder {
     ///
     /// `.head`: the head is in `head`. `.body(range)`: the body bytes are `input[range]`, valid only as long as
     /// the owner's buffer is. `.end`: the message is complete and the next call starts the next request.
+    ///
+    /// NOTE: Swift 6.3.1 crashes while compiling a closure marked `throws(HTTP1ParseError)` that is passed to
+    /// `Array.withUnsafeBytes`; call `decode` from an untyped `throws` closure there.
     public mutating func decode(
         _ input: UnsafeRawBufferPointer
     ) throws(HTTP1ParseError) -> (consumed: Int, event: HTTP1Event?) {

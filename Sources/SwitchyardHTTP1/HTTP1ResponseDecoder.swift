@@ -3,10 +3,11 @@
 /// Decodes responses, one event per call, without copying body bytes; same calling contract as
 /// `HTTP1RequestDecoder`. Every error has status 502, which the gateway sends downstream.
 ///
-/// Call `expectResponse(toMethod:)` once per request sent, in order; requests may be pipelined. Framing follows
-/// RFC 9112 section 6.3: responses to HEAD, and 1xx, 204 and 304 responses have no body; Transfer-Encoding must be
-/// exactly `chunked` (this codec decodes no other coding, and Content-Length beside it is rejected); otherwise
-/// Content-Length; otherwise the body runs until the server closes.
+/// Call `expectResponse(toMethod:)` once per request sent, in order, so requests may be pipelined. Framing follows
+/// RFC 9112 section 6.3. Responses to HEAD, and 1xx, 204 and 304 responses, have no body. Otherwise
+/// Transfer-Encoding must be exactly `chunked`, because this codec decodes no other coding, and Content-Length
+/// beside it is rejected. Without Transfer-Encoding, Content-Length frames the body, and without either the body
+/// runs until the server closes.
 ///
 /// A 1xx response yields `.head` then `.end`, and the decoder keeps waiting for the final response to the same
 /// request. After `101 Switching Protocols`, or a 2xx response to CONNECT, the connection no longer carries
@@ -48,7 +49,8 @@ public struct HTTP1ResponseDecoder {
         return false
     }
 
-    /// Creates a decoder whose status line and header section together may span `maxHeaderBytes`.
+    /// Creates a decoder whose status line, header section and trailer section may each span `maxHeaderBytes`,
+    /// CRLFs included, with at most `maxHeaderCount` header fields and as many trailer fields.
     public init(maxHeaderBytes: Int = 65536, maxHeaderCount: Int = 100) {
         headReader = HeadReader(
             limits: HeadLimits(

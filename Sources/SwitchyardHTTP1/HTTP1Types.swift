@@ -11,7 +11,7 @@ public struct HTTP1Field: Equatable, Sendable {
     }
 }
 
-/// How the end of a message body is found (RFC 9112 section 6).
+/// The rule that finds the end of a message body (RFC 9112 section 6).
 public enum BodyFraming: Equatable, Sendable {
     /// No body: a request without Content-Length or Transfer-Encoding, or a HEAD, 1xx, 204 or 304 response.
     case none
@@ -66,8 +66,8 @@ public struct HTTP1RequestHead: Equatable, Sendable {
     /// Whether the connection may carry another request: HTTP/1.1 unless `Connection: close`,
     /// HTTP/1.0 only with `Connection: keep-alive`.
     public var keepAlive: Bool
-    /// Whether the client sent `Expect: 100-continue`. Always false on HTTP/1.0, which RFC 9110 section 10.1.1
-    /// says to ignore the expectation for.
+    /// Whether the client sent `Expect: 100-continue`. Always false on HTTP/1.0, because RFC 9110 section 10.1.1
+    /// requires servers to ignore the expectation there.
     public var expectsContinue: Bool
     /// Lowercased tokens of all Connection fields, which name the hop-by-hop fields to remove.
     public var connectionTokens: [String]
@@ -119,7 +119,7 @@ public struct HTTP1ResponseHead: Equatable, Sendable {
     }
 }
 
-/// A message the decoder rejected, with the HTTP status to answer and a short reason.
+/// A message the decoder rejected, with the HTTP status to respond with and a short reason.
 ///
 /// The request decoder uses 400, 414, 417, 431, 501 and 505. The response decoder always uses 502,
 /// the status a gateway sends when its upstream misbehaves.

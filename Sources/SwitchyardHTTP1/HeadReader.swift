@@ -71,7 +71,7 @@ struct HeadReader<Line: StartLine> {
                 if line.content.isEmpty {
                     return (position, takeHead(startLine))
                 }
-                try appendField(input, line: line.content)
+                try appendField(input, line: line)
             }
         }
     }
@@ -106,7 +106,7 @@ struct HeadReader<Line: StartLine> {
         return line
     }
 
-    private mutating func appendField(_ input: UnsafeRawBufferPointer, line: Range<Int>) throws(HTTP1ParseError) {
+    private mutating func appendField(_ input: UnsafeRawBufferPointer, line: LineFinder.Line) throws(HTTP1ParseError) {
         guard fields.count < limits.maxFieldCount else {
             throw HTTP1ParseError(status: 431, reason: "more than \(limits.maxFieldCount) header fields")
         }

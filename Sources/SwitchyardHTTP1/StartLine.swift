@@ -46,12 +46,7 @@ struct RequestLine: StartLine {
         guard index < end else {
             throw .badRequest("request line ends after the \(part); expected method, target and HTTP version")
         }
-        switch input[index] {
-        case ASCII.space:
-            return
-        case ASCII.cr:
-            throw .badRequest("bare CR in request line")
-        default:
+        guard input[index] == ASCII.space else {
             throw .badRequest("invalid character 0x\(String(input[index], radix: 16)) after the \(part)")
         }
     }
