@@ -396,8 +396,10 @@ final class Exchange: UpstreamConnectionOwner {
         responseHasNoBody = noBody
         if !noBody {
             var lengthKnown = false
-            if filters.isEmpty, case .contentLength = originFraming {
-                lengthKnown = responseHead.headers.contains("Content-Length")
+            if filters.isEmpty, case .contentLength(let length) = originFraming {
+                // Written from the framing, never copied: the origin may have sent a list such as `5, 5`.
+                responseHead.headers.set("Content-Length", String(length))
+                lengthKnown = true
             }
             if !lengthKnown {
                 responseHead.headers.remove("Content-Length")
