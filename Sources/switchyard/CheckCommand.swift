@@ -42,7 +42,8 @@ enum CheckCommand {
             Console.error("warning: plugins are not loaded by check; their middleware are reported as unknown\n")
         }
         let environment = PluginEnvironment(
-            configDirectory: configuration.directory, keyValue: namespaces, logger: .disabled)
+            configDirectory: configuration.directory, keyValue: namespaces, logger: .disabled,
+            defaultRedirectMode: Upstream.RedirectMode(rawValue: configuration.redirect) ?? .pass)
         return MiddlewareChain.validate(configuration: configuration, registry: registry, environment: environment)
     }
 }

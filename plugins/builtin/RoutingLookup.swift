@@ -9,8 +9,8 @@ import SwitchyardPlugin
 /// id is not in the namespace, and 500 (logged with the id) when the stored value is invalid or the store fails.
 /// Sets `storefrontID` once the id is found in the store, and `upstream` when its value is valid.
 ///
-/// Options: `namespace` (required, a configured namespace) and `redirect` (`pass` by default, or `follow`), the
-/// redirect mode for storefronts whose value does not set one.
+/// Options: `namespace` (required, a configured namespace) and `redirect` (`pass` or `follow`; by default the
+/// configuration's top-level `redirect`, else `pass`), the redirect mode for storefronts whose value sets none.
 ///
 /// Thread-safe: the instance holds only immutable settings. Cost per request: one store read and one JSON parse of
 /// the value; the target is split without allocating unless it has dot segments or percent-encoded ids.
@@ -43,7 +43,7 @@ public final class RoutingLookupMiddleware: Middleware {
                 message: "\"\(decoded.namespace)\" is not a configured namespace (configured: \(list)); "
                     + "add it under \"namespaces\" or fix the name")
         }
-        let redirectText = decoded.redirect ?? "pass"
+        let redirectText = decoded.redirect ?? environment.defaultRedirectMode.rawValue
         guard let redirect = Upstream.RedirectMode(rawValue: redirectText) else {
             throw ConfigurationError(
                 key: "\(options.keyPath).redirect", message: "\"\(redirectText)\" is invalid; use \"pass\" or \"follow\"")

@@ -27,7 +27,8 @@ public final class GatewayServer: @unchecked Sendable {
         self.logger = logger
         keyValue = try KeyValueNamespaces(configuration: configuration)
         let environment = PluginEnvironment(
-            configDirectory: configuration.directory, keyValue: keyValue, logger: logger)
+            configDirectory: configuration.directory, keyValue: keyValue, logger: logger,
+            defaultRedirectMode: Upstream.RedirectMode(rawValue: configuration.redirect) ?? .pass)
         chain = try MiddlewareChain.build(configuration: configuration, registry: registry, environment: environment)
         let clientContexts = TLSClientContextCache()
         for index in 0..<configuration.workers {

@@ -70,11 +70,17 @@ public struct PluginEnvironment: Sendable {
     public let keyValue: KeyValueAccess
     /// The gateway's logger.
     public let logger: Logger
+    /// The configuration's top-level `redirect` setting: how routing middleware treats origin redirects unless
+    /// its own options or a storefront's value say otherwise.
+    public let defaultRedirectMode: Upstream.RedirectMode
 
-    public init(configDirectory: URL, keyValue: KeyValueAccess, logger: Logger) {
+    public init(
+        configDirectory: URL, keyValue: KeyValueAccess, logger: Logger, defaultRedirectMode: Upstream.RedirectMode = .pass
+    ) {
         self.configDirectory = configDirectory
         self.keyValue = keyValue
         self.logger = logger
+        self.defaultRedirectMode = defaultRedirectMode
     }
 
     /// Resolves a path from the options against the configuration file's folder.
