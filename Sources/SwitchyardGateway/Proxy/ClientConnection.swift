@@ -130,8 +130,8 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
     /// stream cannot be trusted.
     private func rejectRequest(_ error: HTTP1ParseError) {
         if let exchange {
+            // The exchange sends the error page and closes, or aborts if its response already started.
             exchange.fail(GatewayError(.internalError, source: .client, cause: error), status: error.status)
-            abort()
             return
         }
         var bytes: [UInt8] = []
