@@ -70,6 +70,9 @@ public final class SampleOrigin: @unchecked Sendable {
     private func serve(_ fd: Int32) {
         // The accepted socket is non-blocking; this server wants blocking reads with a timeout.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        // A head and a body written separately would otherwise wait for the peer's delayed ACK.
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         defer { Glibc.close(fd) }

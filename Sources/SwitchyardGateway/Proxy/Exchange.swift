@@ -21,7 +21,9 @@ final class Exchange: UpstreamConnectionOwner {
     /// Largest unread request body that is read and discarded after a local response instead of closing.
     static let maxDrainBytes: UInt64 = 64 * 1024
 
-    unowned let client: ClientConnection
+    /// Strong on purpose: finishing an exchange can close its connection, and the exchange must stay able to
+    /// touch it until its own call returns. The connection drops the exchange when it ends, breaking the cycle.
+    let client: ClientConnection
     let worker: Worker
     let chain: MiddlewareChain
     let head: HTTP1RequestHead
