@@ -101,7 +101,7 @@ final class Channel: EventHandler {
     /// Drops `count` bytes from the front of the input.
     func consume(_ count: Int) {
         guard count > 0 else { return }
-        readIndex += count
+        readIndex = min(readIndex + count, writeIndex)
         if readIndex == writeIndex {
             readIndex = 0
             writeIndex = 0
@@ -207,6 +207,8 @@ final class Channel: EventHandler {
             pool.release(buffer)
             self.buffer = nil
         }
+        readIndex = 0
+        writeIndex = 0
         output = []
         outputIndex = 0
     }

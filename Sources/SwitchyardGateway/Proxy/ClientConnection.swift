@@ -94,19 +94,16 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
                 rejectRequest(error)
                 return
             }
-            guard let event else {
-                channel.consume(consumed)
-                return
-            }
+            // Consumed before dispatching, because dispatching can close the connection or start lingering,
+            // which discards the input. Body bytes stay valid: nothing reads into the buffer meanwhile.
+            channel.consume(consumed)
+            guard let event else { return }
             switch event {
             case .head:
-                channel.consume(consumed)
                 startExchange()
             case .body(let range):
                 exchange?.requestBody(UnsafeRawBufferPointer(rebasing: input[range]))
-                channel.consume(consumed)
             case .end:
-                channel.consume(consumed)
                 exchange?.requestBodyEnded()
             }
         }

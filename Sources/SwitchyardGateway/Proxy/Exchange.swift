@@ -309,11 +309,11 @@ final class Exchange: UpstreamConnectionOwner {
                 fail(GatewayError(.invalidResponse, cause: error))
                 return
             }
-            if let event {
-                handle(event, input: input, connection: connection)
-            }
+            // Consumed before handling: handling the end of a response may park the connection, which requires
+            // an empty input. The bytes stay valid, because nothing reads into the buffer meanwhile.
             connection.channel.consume(consumed)
-            if event == nil { break }
+            guard let event else { break }
+            handle(event, input: input, connection: connection)
         }
         client.channel.flush()
     }
