@@ -378,7 +378,7 @@ final class Exchange: UpstreamConnectionOwner {
 
     private func followableRedirect(_ response: HTTP1ResponseHead, _ target: Upstream) -> Redirects.Hop? {
         guard Redirects.followableStatuses.contains(response.status), requestBodyComplete,
-            let location = response.fields.first(where: { $0.name.lowercased() == "location" })?.value,
+            let location = response.fields.first(where: { HTTPHeaders.namesEqual($0.name, "location") })?.value,
             let hop = Redirects.nextHop(status: response.status, location: location, method: method, current: target)
         else { return nil }
         // A request body was streamed to the origin and is gone; only a redirect that drops it can be followed.

@@ -5,26 +5,42 @@ import SwitchyardPlugin
 
 /// Header rewriting for forwarded messages. Pure functions, tested without sockets.
 enum Forwarding {
-    /// Fields that describe one connection and are never forwarded (RFC 9110 section 7.6.1), plus the framing
-    /// fields that the gateway sets itself.
-    static func isHopByHop(_ lowercasedName: String) -> Bool {
-        switch lowercasedName {
-        case "connection", "keep-alive", "te", "transfer-encoding", "upgrade", "trailer", "proxy-connection":
+    /// Fields that describe one connection and are never forwarded (RFC 9110 section 7.6.1), plus `Trailer`,
+    /// because the gateway does not forward trailers.
+    private static let hopByHopNames = [
+        "connection", "keep-alive", "te", "transfer-encoding", "upgrade", "trailer", "proxy-connection",
+    ]
+
+    /// Fields the gateway sets on the forwarded request, so the client's copies are never trusted.
+    private static let gatewayOwnedNames = [
+        "host", "content-length", "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded",
+        "x-request-id",
+    ]
+
+    /// Whether `name` is hop-by-hop; compares without allocating, because it runs for every field.
+    static func isHopByHop(_ name: String) -> Bool {
+        hopByHopNames.contains { HTTPHeaders.namesEqual($0, name) } || hasProxyPrefix(name)
+    }
+
+    static func isGatewayOwned(_ name: String) -> Bool {
+        gatewayOwnedNames.contains { HTTPHeaders.namesEqual($0, name) }
+    }
+
+    private static func hasProxyPrefix(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in
+            let prefix: [UInt8] = [0x70, 0x72, 0x6F, 0x78, 0x79, 0x2D]  // "proxy-"
+            guard bytes.count > prefix.count else { return false }
+            for index in 0..<prefix.count where bytes[index] | 0x20 != prefix[index] {
+                return false
+            }
             return true
-        default:
-            return lowercasedName.hasPrefix("proxy-")
         }
     }
 
-    /// Fields the gateway sets on the forwarded request, so the client's copies are never trusted.
-    static func isGatewayOwned(_ lowercasedName: String) -> Bool {
-        switch lowercasedName {
-        case "host", "content-length", "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-            "forwarded", "x-request-id":
-            return true
-        default:
-            return false
-        }
+    /// Whether a `Connection` field listed `name`.
+    private static func isNamedInConnection(_ name: String, _ tokens: [String]) -> Bool {
+        !tokens.isEmpty && tokens.contains { HTTPHeaders.namesEqual($0, name) }
     }
 
     /// Builds the request head for the origin from the client's head. Hop-by-hop fields and every field named in
@@ -36,11 +52,11 @@ enum Forwarding {
         var headers = HTTPHeaders()
         var via: [String] = []
         for field in client.fields {
-            let name = field.name.lowercased()
-            if isHopByHop(name) || isGatewayOwned(name) || client.connectionTokens.contains(name) {
+            let name = field.name
+            if isHopByHop(name) || isGatewayOwned(name) || isNamedInConnection(name, client.connectionTokens) {
                 continue
             }
-            if name == "via" {
+            if HTTPHeaders.namesEqual(name, "via") {
                 via.append(field.value)
                 continue
             }
@@ -68,7 +84,7 @@ enum Forwarding {
         if let authority = absoluteFormAuthority(client.target) {
             return authority
         }
-        return client.fields.first { $0.name.lowercased() == "host" }?.value
+        return client.fields.first { HTTPHeaders.namesEqual($0.name, "host") }?.value
     }
 
     /// The authority of an absolute-form target such as `http://example.com/x`, or nil for other forms.
@@ -87,11 +103,11 @@ enum Forwarding {
         var headers = HTTPHeaders()
         var via: [String] = []
         for field in origin.fields {
-            let name = field.name.lowercased()
-            if isHopByHop(name) || origin.connectionTokens.contains(name) {
+            let name = field.name
+            if isHopByHop(name) || isNamedInConnection(name, origin.connectionTokens) {
                 continue
             }
-            if name == "via" {
+            if HTTPHeaders.namesEqual(name, "via") {
                 via.append(field.value)
                 continue
             }
