@@ -4,7 +4,21 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
-COMMAND_LINE="bench/run.sh$(printf ' %q' "$@")"
+
+# Quotes each argument for a shell only where needed, with single quotes, so that recorded commands stay readable.
+quote_arguments() {
+    local argument quoted=""
+    for argument in "$@"; do
+        if [[ $argument =~ ^[A-Za-z0-9_./:=,+-]+$ ]]; then
+            quoted+=" $argument"
+        else
+            quoted+=" '${argument//\'/\'\\\'\'}'"
+        fi
+    done
+    printf '%s' "$quoted"
+}
+
+COMMAND_LINE="bench/run.sh$(quote_arguments "$@")"
 
 THREADS=1
 CONNECTIONS=50
