@@ -39,8 +39,8 @@ final class UpstreamPool {
     /// Returns an idle connection for `key`, or starts a new one and reports to `owner` when it is ready or
     /// failed. A returned connection is ready at once.
     func acquire(_ key: UpstreamKey, owner: UpstreamConnectionOwner) -> UpstreamConnection? {
-        while var list = idle[key], let connection = list.popLast() {
-            idle[key] = list.isEmpty ? nil : list
+        // Popped in place through the dictionary, so the list is not copied on every request.
+        while let connection = idle[key]?.popLast() {
             guard connection.state == .idle, !connection.channel.peerClosed else { continue }
             connection.setTimeout(nil)
             return connection
@@ -97,22 +97,19 @@ final class UpstreamPool {
 
     /// Keeps an idle connection for reuse, or closes it when the key already has enough.
     func park(_ connection: UpstreamConnection) {
-        var list = idle[connection.key] ?? []
-        guard list.count < maxIdlePerKey else {
+        guard (idle[connection.key]?.count ?? 0) < maxIdlePerKey else {
             connection.close()
             return
         }
-        list.append(connection)
-        idle[connection.key] = list
+        idle[connection.key, default: []].append(connection)
         connection.setTimeout(idleTimeout)
     }
 
     /// Drops a closed connection from the pool's books.
     func forget(_ connection: UpstreamConnection) {
         open[ObjectIdentifier(connection)] = nil
-        if var list = idle[connection.key], let index = list.firstIndex(where: { $0 === connection }) {
-            list.remove(at: index)
-            idle[connection.key] = list.isEmpty ? nil : list
+        if let index = idle[connection.key]?.firstIndex(where: { $0 === connection }) {
+            idle[connection.key]?.remove(at: index)
         }
     }
 
