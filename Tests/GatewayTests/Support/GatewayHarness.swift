@@ -85,6 +85,8 @@ final class GatewayHarness {
     let tlsPort: Int
     let plainPort: Int
     private var stopped = false
+    private var shutdownStarted = false
+    private var stopWaited = false
 
     var accessLogPath: String { folder.file("access.log") }
 
@@ -166,12 +168,27 @@ final class GatewayHarness {
             """
     }
 
+    /// Starts a graceful shutdown with `grace` seconds for requests in flight; `stop()` later waits for its end.
+    func beginShutdown(grace: Double) {
+        guard !shutdownStarted else { return }
+        shutdownStarted = true
+        server.shutdown(grace: grace)
+    }
+
+    /// Waits until every worker stopped. `GatewayServer.waitUntilStopped` consumes one signal per worker and
+    /// would block forever when called twice, so this calls it once.
+    func waitUntilStopped() {
+        guard !stopWaited else { return }
+        stopWaited = true
+        server.waitUntilStopped()
+    }
+
     /// Stops the gateway, waiting for its workers, then the sample origin.
     func stop() {
         guard !stopped else { return }
         stopped = true
-        server.shutdown(grace: 2)
-        server.waitUntilStopped()
+        beginShutdown(grace: 2)
+        waitUntilStopped()
         origin.stop()
     }
 
