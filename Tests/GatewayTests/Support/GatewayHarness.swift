@@ -126,12 +126,13 @@ final class GatewayHarness {
             throw error
         }
         server.start()
-        let ports = server.listenAddresses.map(\.port)
-        tlsPort = options.tls ? ports[0] : 0
-        plainPort = options.plain ? ports[options.tls ? 1 : 0] : 0
+        // Listeners are bound in configuration order: the TLS one first when present, then the plain one.
+        var ports = server.listenAddresses.map(\.port)[...]
+        tlsPort = options.tls ? ports.removeFirst() : 0
+        plainPort = options.plain ? ports.removeFirst() : 0
     }
 
-    /// The routing value for an origin on 127.0.0.1:`port`, with extra JSON members such as `"redirect": "follow"`.
+    /// Returns the routing value for an origin on 127.0.0.1:`port`, with extra JSON members such as `"redirect": "follow"`.
     static func routeValue(port: Int, extra: String = "") -> String {
         "{\"origin\": \"http://127.0.0.1:\(port)\"\(extra.isEmpty ? "" : ", " + extra)}"
     }
@@ -198,7 +199,7 @@ final class GatewayHarness {
 
     // MARK: Clients
 
-    /// A new TLS connection to the gateway for `localhost`, verified against the generated certificate.
+    /// Opens a TLS connection to the gateway for `localhost`, verified against the generated certificate.
     func connect(alpn: [String] = []) throws -> TestConnection {
         try TestConnection(tlsPort: tlsPort, caFile: certificate, alpn: alpn)
     }
@@ -214,7 +215,7 @@ final class GatewayHarness {
         return try connection.readResponse()
     }
 
-    /// The bytes of a request with `Host: localhost`, the given extra field lines and body.
+    /// Builds the text of a request with `Host: localhost`, the given extra field lines and body.
     static func request(_ method: String, _ target: String, fields: [String] = [], body: String? = nil) -> String {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
         for field in fields {
@@ -228,7 +229,7 @@ final class GatewayHarness {
 
     // MARK: Files
 
-    /// The access log's lines once it has at least `count` of them, waiting up to 10 seconds because the
+    /// Returns the access log's lines once it has at least `count` of them, waiting up to 10 seconds because the
     /// logging phase may run just after the response bytes went out.
     func accessLogLines(atLeast count: Int, path: String? = nil) throws -> [String] {
         let deadline = Date().addingTimeInterval(10)
