@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 @Suite struct ForwardingHeaderTests {
-    /// The field lines the sample origin echoed, as name and value pairs.
+    /// Returns the field lines the sample origin echoed, as name and value pairs.
     private func echoedFields(_ response: TestResponse) -> [(name: String, value: String)] {
         let pairs = response.json["headers"] as? [[String]] ?? []
         return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }

@@ -1,4 +1,4 @@
-// Checks the gateway's pages when the origin refuses, stays silent or answers with garbage.
+// Checks the gateway's pages when the origin refuses, stays silent or responds with garbage.
 
 import Foundation
 import Testing

@@ -48,7 +48,7 @@ import Testing
     }
 }
 
-/// The built `switchyard` executable: beside the test bundle, or in the package's `.build/debug` folder.
+/// Finds the built `switchyard` executable: beside the test bundle, or in the package's `.build/debug` folder.
 func switchyardBinary() throws -> String {
     let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("switchyard").path

@@ -15,7 +15,7 @@ import Testing
         return true
     }
 
-    /// Whether a connection to 127.0.0.1:`port` is refused, or reset before any response, within 10 seconds.
+    /// Returns whether a connection to 127.0.0.1:`port` is refused, or reset before any response, within 10 seconds.
     private func connectionsRefused(port: Int) -> Bool {
         waitUntil {
             guard let connection = try? TestConnection(plainPort: port, timeout: 2) else { return true }

@@ -245,7 +245,7 @@ final class GatewayHarness {
     }
 }
 
-/// The resident set size of this process in bytes, from `VmRSS` in /proc/self/status.
+/// Returns the resident set size of this process in bytes, from `VmRSS` in /proc/self/status.
 func residentMemoryBytes() throws -> Int {
     let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
     guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),

@@ -53,7 +53,7 @@ final class ScriptedOrigin: @unchecked Sendable {
         }
     }
 
-    /// A port on 127.0.0.1 where nothing listens: bound, read and closed again, so a connect is refused.
+    /// Returns a port on 127.0.0.1 where nothing listens, by binding one and closing it again, so a connect is refused.
     static func closedPort() throws -> Int {
         guard let address = SocketAddress(ipAddress: "127.0.0.1", port: 0) else {
             throw HarnessError("cannot build the address 127.0.0.1:0")

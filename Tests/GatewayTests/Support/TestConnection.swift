@@ -24,12 +24,12 @@ struct TestResponse {
     /// Whether the body was sent with `Transfer-Encoding: chunked`.
     var chunked: Bool
 
-    /// The first value of the field `name`, compared case-insensitively.
+    /// Returns the first value of the field `name`, compared case-insensitively.
     func header(_ name: String) -> String? {
         fields.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    /// Every value of the field `name`, in order.
+    /// Returns every value of the field `name`, in order.
     func headers(_ name: String) -> [String] {
         fields.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
@@ -124,11 +124,11 @@ final class TestConnection {
     // MARK: Waiting
 
     /// Waits until the socket is ready for `events`; throws when `timeout` passes first.
-    private func wait(for events: Int32, _ what: String) throws {
+    private func wait(for events: Int32, _ action: String) throws {
         var descriptor = pollfd(fd: fd, events: Int16(events), revents: 0)
         let result = poll(&descriptor, 1, Int32(timeout * 1000))
         if result == 0 {
-            throw HarnessError("timed out after \(timeout) s waiting to \(what)")
+            throw HarnessError("timed out after \(timeout) s waiting to \(action)")
         }
         if result < 0 && errno != EINTR {
             throw HarnessError("poll failed: \(String(cString: strerror(errno)))")
@@ -224,7 +224,7 @@ final class TestConnection {
         return pending
     }
 
-    /// Whether the server closed the connection with no further bytes, waiting at most `timeout`.
+    /// Returns whether the server closed the connection with no further bytes, waiting at most `timeout`.
     func serverClosed() throws -> Bool {
         try readUntilClosed().isEmpty
     }
