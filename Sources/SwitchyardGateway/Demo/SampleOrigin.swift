@@ -78,6 +78,7 @@ public final class SampleOrigin: @unchecked Sendable {
         defer { Glibc.close(fd) }
         var connection = OriginConnection(fd: fd)
         while let request = connection.readRequest() {
+            connection.omitsBody = request.head.method == "HEAD"
             guard respond(to: request, on: &connection) else { return }
             if !request.head.keepAlive { return }
         }
@@ -165,6 +166,8 @@ struct OriginConnection {
     private var start = 0
     private var end = 0
     private var decoder = HTTP1RequestDecoder(limits: HTTP1Limits())
+    /// Whether responses leave out their body, as a response to HEAD must (RFC 9110 section 9.3.2).
+    var omitsBody = false
 
     init(fd: Int32) {
         self.fd = fd
@@ -229,13 +232,14 @@ struct OriginConnection {
             head += "Content-Length: \(body.count)\r\n"
         }
         head += "\r\n"
-        return writeAll(Array(head.utf8) + body)
+        return writeAll(Array(head.utf8) + (omitsBody ? [] : body))
     }
 
     func sendRepeated(count: Int, chunked: Bool, contentType: String) -> Bool {
         var head = "HTTP/1.1 200 OK\r\nContent-Type: \(contentType)\r\n"
         head += chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: \(count)\r\n\r\n"
         guard writeAll(Array(head.utf8)) else { return false }
+        if omitsBody { return true }
         let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
         var remaining = count
         while remaining > 0 {
