@@ -19,6 +19,8 @@ public final class GatewayServer: @unchecked Sendable {
     private let stoppedWorkers = DispatchSemaphore(value: 0)
     private let stopLock = NSLock()
     private var stoppedIndexes: Set<Int> = []
+    private let waitLock = NSLock()
+    private var stopped = false
     /// The bound address of each configured listener, in configuration order; port 0 becomes the chosen port.
     public private(set) var listenAddresses: [SocketAddress] = []
 
@@ -90,11 +92,15 @@ public final class GatewayServer: @unchecked Sendable {
         }
     }
 
-    /// Blocks until every worker stopped.
+    /// Blocks until every worker stopped. Safe to call more than once and from several threads.
     public func waitUntilStopped() {
+        waitLock.lock()
+        defer { waitLock.unlock() }
+        guard !stopped else { return }
         for _ in workers {
             stoppedWorkers.wait()
         }
+        stopped = true
         logger.info("gateway stopped")
     }
 
