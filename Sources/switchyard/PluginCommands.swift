@@ -36,7 +36,7 @@ enum PluginCommand {
         return 0
     }
 
-    /// Returns `path` made absolute if it holds the plugin API's Package.swift.
+    /// Returns `path` made absolute if it contains the plugin API's Package.swift.
     private static func checkAPIPath(_ path: String) throws -> String {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) else {
@@ -81,8 +81,8 @@ enum PluginsCommand {
         return 0
     }
 
-    /// The phases of an instance made from the first entry that uses the middleware, else from empty options;
-    /// `?` when neither builds, because phases belong to instances.
+    /// Returns the phases of an instance built from the first entry that uses the middleware, else from empty
+    /// options, because phases belong to instances. Returns `?` when neither builds.
     private static func phaseList(
         _ descriptor: MiddlewareDescriptor, configuration: GatewayConfiguration, environment: PluginEnvironment
     ) -> String {

@@ -3,7 +3,7 @@
 import Foundation
 import SwitchyardPlugin
 
-/// What a reload did.
+/// The outcome of a successful reload.
 public struct ReloadResult: Sendable {
     /// The plugin libraries of the new configuration.
     public let plugins: [LoadedPlugin]
@@ -56,8 +56,8 @@ extension GatewayServer {
         }
     }
 
-    /// The top-level keys whose values differ between the running and the next configuration but that only a
-    /// restart can apply: listeners and workers own sockets and threads, and the rest is copied into workers.
+    /// Returns the top-level keys that differ between the running and the next configuration but need a restart.
+    /// Listeners and workers own sockets and threads, and workers copy the other settings when they start.
     static func keysNeedingRestart(running: GatewayConfiguration, next: GatewayConfiguration) -> [String] {
         var keys: [String] = []
         if running.listeners != next.listeners { keys.append("listen") }

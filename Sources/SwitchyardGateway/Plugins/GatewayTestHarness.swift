@@ -25,7 +25,7 @@ public final class GatewayTestHarness: @unchecked Sendable {
     public var port: Int { server.listenAddresses.first?.port ?? 0 }
 
     /// Writes the configuration, seeds `keyValue` (namespace, then key and text value) and starts the gateway.
-    /// `middleware` holds JSON objects such as `{"use": "hello"}`, placed after `routing-lookup`. Throws the first
+    /// `middleware` contains JSON objects such as `{"use": "hello"}`, placed after `routing-lookup`. Throws the first
     /// configuration or plugin error, as start-up would report it.
     public init(
         plugins: [String], middleware: [String], keyValue: [String: [String: String]] = [:], workers: Int = 1

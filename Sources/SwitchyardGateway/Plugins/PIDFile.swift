@@ -42,7 +42,7 @@ public enum PIDFile {
 public struct PIDFileError: Error, CustomStringConvertible {
     /// The pid file path.
     public let path: String
-    /// What is wrong and what to do.
+    /// The problem and the fix.
     public let message: String
 
     public var description: String { "pid file \(path): \(message)" }

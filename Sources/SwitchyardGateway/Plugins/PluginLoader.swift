@@ -9,7 +9,7 @@ import SwitchyardPlugin
 public struct PluginLoadError: Error, CustomStringConvertible, Equatable {
     /// The library file, or the configured folder when the folder itself is the problem.
     public let path: String
-    /// What failed and what to do.
+    /// The failure and the fix.
     public let message: String
 
     public init(path: String, message: String) {

@@ -127,8 +127,8 @@ public final class MiddlewareRegistry: @unchecked Sendable {
         order.append(name)
     }
 
-    /// Adds a descriptor made by another registry, keeping its library; the gateway uses it to move a plugin's
-    /// names from its staging registry once all of them passed the checks. Throws if the name is already taken.
+    /// Adds a descriptor made by another registry and keeps its library. The gateway moves a plugin's names from
+    /// its staging registry this way once all of them passed the checks. Throws if the name is already taken.
     public func add(_ descriptor: MiddlewareDescriptor) throws {
         if let existing = descriptors[descriptor.name] {
             throw RegistryError.duplicateName(descriptor.name, existingLibrary: existing.library)

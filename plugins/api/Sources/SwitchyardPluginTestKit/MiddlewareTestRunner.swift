@@ -36,15 +36,15 @@ public struct SyntheticOrigin {
     }
 }
 
-/// What one synthetic exchange produced.
+/// The outcome of one synthetic exchange.
 public struct MiddlewareTestResult {
     /// The request context after the logging phase, with `storefrontID`, `upstream` and `state` as the
     /// middleware left them.
     public let context: RequestContext
-    /// The response a request phase answered with, as the middleware returned it (before the response-head
+    /// The local response a request phase returned, as the middleware returned it (before the response-head
     /// phase), or nil when the request went on to the origin.
     public let localResponse: LocalResponse?
-    /// The head that would be sent to the origin after the upstream-request phase, or nil when answered locally.
+    /// The head that would be sent to the origin after the upstream-request phase, or nil for a local response.
     public let upstreamRequest: RequestHead?
     /// The response head sent to the client after the response-head phase.
     public let responseHead: ResponseHead
@@ -56,7 +56,7 @@ public struct MiddlewareTestResult {
 }
 
 /// Runs middleware the way the gateway's chain runner does, in memory: the request-head phase of every
-/// middleware, then upstream selection, then (unless a phase answered locally) the upstream-request phase, the
+/// middleware, then upstream selection, then (unless a phase returned a local response) the upstream-request phase, the
 /// response-head phase, the body filters chunk by chunk, and finally the logging phase.
 ///
 /// `.suspend` verdicts are awaited in place. Unlike the gateway, the runner does not remove hop-by-hop fields
