@@ -108,12 +108,21 @@ public final class GatewayServer: @unchecked Sendable {
         }
     }
 
-    /// Makes `newChain` the chain of every request that starts from now on. Requests in flight keep the chain
-    /// they started with, which is released, closing its files, when the last of them ends.
+    /// Makes `newChain` the chain of every request that starts from now on, and waits (up to five seconds, in
+    /// case a loop has stopped) until every loop switched. Requests in flight keep the chain they started with,
+    /// which is released, closing its files, when the last of them ends. Must not run on a loop thread.
     func replaceChain(_ newChain: MiddlewareChain) {
         chainLock.withLock { activeChain = newChain }
+        let switched = DispatchGroup()
         for worker in workers {
-            worker.loop.execute { worker.chain = newChain }
+            switched.enter()
+            worker.loop.execute {
+                worker.chain = newChain
+                switched.leave()
+            }
+        }
+        if switched.wait(timeout: .now() + 5) == .timedOut {
+            logger.warning("an event loop did not switch to the new chain within 5 seconds; it may be stopping")
         }
     }
 

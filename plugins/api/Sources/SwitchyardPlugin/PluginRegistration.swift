@@ -9,19 +9,19 @@ public enum PluginABI {
     /// The name of the C symbol every plugin library exports: `switchyard_plugin_register`.
     public static let entryPointSymbol = "switchyard_plugin_register"
 
-    /// The Swift compiler version that built this copy of the API library, as `PluginABI.compilerVersion` returns
-    /// it; the gateway compares it with the version a plugin reports.
+    /// The Swift compiler version that built this copy of the API library, in the form of
+    /// `PluginABI.compilerVersion`. The gateway compares it with the version a plugin reports.
     public static let hostCompilerVersion = compilerVersion
 
     /// The plugin ABI version, compiled into the caller's binary. A plugin's entry point reports this value, so
-    /// the gateway sees the version the plugin was built against, not its own.
+    /// the gateway gets the version the plugin was built against, not its own.
     ///
     /// Raise it whenever a change to this API breaks binaries built against the previous version.
     @_alwaysEmitIntoClient
     public static var compiledVersion: Int { 1 }
 
     /// The version of the Swift compiler that compiled the caller, such as `6.3.1`, compiled into the caller's
-    /// binary. Compilers from 6.0.0 to 6.9.5 are told apart; a later one reads `7.0 or later`.
+    /// binary. Each compiler from 6.0.0 to 6.9.5 has its own value, and a later one returns `7.0 or later`.
     @_alwaysEmitIntoClient
     public static var compilerVersion: String {
         #if compiler(>=7.0)
@@ -166,7 +166,7 @@ public final class PluginRegistrar {
         case registered = 0
         /// The plugin reported another ABI or compiler version, so its closure did not run.
         case versionMismatch = 1
-        /// The registration closure threw; `registrationError` holds the error.
+        /// The registration closure threw; `registrationError` contains the error.
         case registrationFailed = 2
         /// The entry point got a null registrar pointer.
         case invalidRegistrar = 3
