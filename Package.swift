@@ -51,6 +51,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PluginTests",
+            dependencies: [
+                "SwitchyardGateway",
+                .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
+                .product(name: "SwitchyardPluginTestKit", package: "SwitchyardPluginAPI"),
+            ],
+            // The fixtures are a separate package that the tests build with `swift build`.
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "SwitchyardGateway", "SwitchyardTLS", "SwitchyardKV", "SwitchyardHTTP1",

@@ -1,7 +1,6 @@
 // `switchyard check`: validates a configuration the way `serve` would load it, without listening.
 
 import Foundation
-import SwitchyardBuiltins
 import SwitchyardGateway
 import SwitchyardPlugin
 
@@ -30,16 +29,11 @@ enum CheckCommand {
     private static func middlewareErrors(
         _ configuration: GatewayConfiguration, namespaces: KeyValueNamespaces
     ) throws -> [ConfigurationError] {
-        let registry = MiddlewareRegistry()
+        let registry: MiddlewareRegistry
         do {
-            try registerBuiltins(into: registry)
+            registry = try PluginLoader.makeRegistry(plugins: configuration.plugins).registry
         } catch {
-            throw CLIError.failure("registering the built-in middleware failed: \(error)")
-        }
-        if !configuration.plugins.isEmpty {
-            // NOTE: check does not load plugin libraries yet, so middleware that only plugins register are
-            // reported as unknown.
-            Console.error("warning: plugins are not loaded by check; their middleware are reported as unknown\n")
+            throw CLIError.failure("\(error)")
         }
         let environment = PluginEnvironment(
             configDirectory: configuration.directory, keyValue: namespaces, logger: .disabled,

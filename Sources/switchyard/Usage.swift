@@ -29,6 +29,9 @@ enum Usage {
           kv delete KEY       remove KEY
           kv list             print the keys and values of a namespace
           kv bulk put FILE    store every key of a JSON file in one transaction
+          plugin new NAME     create a plugin package (see `switchyard plugin --help`)
+          plugins             list the built-in and loaded middleware
+          reload              make a running gateway reread its configuration
           help [COMMAND]      print this text, or the help of COMMAND
 
         Options:
@@ -40,16 +43,58 @@ enum Usage {
         """
 
     static let serve = """
-        Usage: switchyard serve [--config FILE] [--workers N]
+        Usage: switchyard serve [--config FILE] [--workers N] [--pid-file FILE]
 
         Runs the gateway with the configuration file until SIGTERM or SIGINT, which stop accepting connections and
         let requests in flight finish within timeouts.shutdownGrace seconds (default 10); then it exits with 0.
-        SIGHUP reopens the access log files, for logrotate.
+        SIGHUP rereads the configuration: it loads newly named plugins and builds a new middleware chain (opening
+        access log files anew, for logrotate) for new requests. An invalid file is logged and the running
+        configuration stays. Changes to listen, workers, kv, limits, timeouts, upstreamPoolSize, logLevel and
+        viaName need a restart.
 
         Options:
         \(configOption)
           --workers N         number of event loops, one thread each (default: the configuration's "workers",
                               else the number of cores)
+          --pid-file FILE     write the process id to FILE, for `switchyard reload --pid-file FILE`
+
+        """
+
+    static let plugin = """
+        Usage: switchyard plugin new NAME [--dir FOLDER] [--api-path PATH]
+
+        Creates the Swift package FOLDER/NAME of a plugin whose middleware NAME adds `X-Name: world` to every
+        response, with a test. Build it with `swift build -c release` (same toolchain as the gateway) and add
+        .build/release/libName.so to "plugins" and { "use": "NAME" } to "middleware".
+
+        Options:
+          --dir FOLDER        where the package folder is created (default: the current folder)
+          --api-path PATH     the gateway's plugins/api folder (default: found above this binary's location)
+
+        """
+
+    static let plugins = """
+        Usage: switchyard plugins [--config FILE]
+
+        Loads the configuration's plugins and prints every middleware name with its version, phases and library
+        (`built-in` or the library file). Phases come from an instance built with the options of the first entry
+        that uses the name, else with no options; `?` means no instance could be built.
+
+        Options:
+        \(configOption)
+
+        """
+
+    static let reload = """
+        Usage: switchyard reload --pid-file FILE [--config FILE]
+
+        Sends SIGHUP to the gateway whose process id `serve --pid-file FILE` wrote. With --config, the file is first
+        checked as `switchyard check` does, and nothing is sent when it is invalid. The gateway logs
+        "configuration reloaded" or the reason it kept the running configuration.
+
+        Options:
+          --pid-file FILE     the pid file of the running gateway
+          --config FILE       the configuration to check before signalling
 
         """
 
@@ -117,6 +162,9 @@ enum Usage {
         case "demo": return demo
         case "check": return check
         case "kv": return kv
+        case "plugin": return plugin
+        case "plugins": return plugins
+        case "reload": return reload
         case "help": return main
         default: return nil
         }

@@ -1,4 +1,4 @@
-// The `switchyard` command: serve, demo, check and kv, with a small hand-written argument parser.
+// The `switchyard` command: serve, demo, check, kv and the plugin commands, with a small hand-written argument parser.
 
 import Foundation
 import SwitchyardGateway
@@ -27,7 +27,8 @@ func runCommand(_ arguments: [String]) throws -> Int32 {
         Console.out("switchyard \(SwitchyardVersion.current)\n")
         return 0
     case "serve":
-        let parsed = try ParsedArguments(rest, command: "serve", valueOptions: ["config", "workers"], flagOptions: [])
+        let parsed = try ParsedArguments(
+            rest, command: "serve", valueOptions: ["config", "workers", "pid-file"], flagOptions: [])
         try parsed.expectPositionals([], command: "serve")
         var workers: Int?
         if let text = parsed.values["workers"] {
@@ -36,13 +37,20 @@ func runCommand(_ arguments: [String]) throws -> Int32 {
             }
             workers = count
         }
-        return ServerEntry.serve(configurationPath: try ConfigPath.resolve(parsed), workers: workers)
+        return ServerEntry.serve(
+            configurationPath: try ConfigPath.resolve(parsed), workers: workers, pidFile: parsed.values["pid-file"])
     case "demo":
         return ServerEntry.demo(arguments: rest)
     case "check":
         return try CheckCommand.run(rest)
     case "kv":
         return try KVCommand.run(rest)
+    case "plugin":
+        return try PluginCommand.run(rest)
+    case "plugins":
+        return try PluginsCommand.run(rest)
+    case "reload":
+        return try ReloadCommand.run(rest)
     default:
         let kind = command.hasPrefix("-") ? "option" : "command"
         throw CLIError.usage("unknown \(kind) \"\(command)\"", command: "")

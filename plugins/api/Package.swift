@@ -8,12 +8,18 @@ let package = Package(
     name: "SwitchyardPluginAPI",
     products: [
         .library(name: "SwitchyardPlugin", type: .dynamic, targets: ["SwitchyardPlugin"]),
+        // Runs middleware against synthetic requests and responses in a plugin's own tests.
+        .library(name: "SwitchyardPluginTestKit", targets: ["SwitchyardPluginTestKit"]),
     ],
     targets: [
         .target(
             name: "SwitchyardPlugin",
-            swiftSettings: [.unsafeFlags(["-enable-library-evolution"])]
+            swiftSettings: [.unsafeFlags(["-enable-library-evolution"])],
+            // A fixed soname lets a plugin's reference to this library bind to the copy the gateway already
+            // loaded, so both share one set of types.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libSwitchyardPlugin.so"])]
         ),
+        .target(name: "SwitchyardPluginTestKit", dependencies: ["SwitchyardPlugin"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,11 +10,13 @@ import SwitchyardTLS
 /// A running gateway. Create it, call `start()`, and later `shutdown(grace:)` and `waitUntilStopped()`.
 public final class GatewayServer: @unchecked Sendable {
     public let configuration: GatewayConfiguration
-    /// The middleware chain shared by every worker.
-    public let chain: MiddlewareChain
-    private let keyValue: KeyValueNamespaces
-    private let logger: Logger
-    private var workers: [Worker] = []
+    /// The middleware chain that new requests use; a reload replaces it.
+    public var chain: MiddlewareChain { chainLock.withLock { activeChain } }
+    private var activeChain: MiddlewareChain
+    private let chainLock = NSLock()
+    let keyValue: KeyValueNamespaces
+    let logger: Logger
+    private(set) var workers: [Worker] = []
     private var threads: [Thread] = []
     private let stoppedWorkers = DispatchSemaphore(value: 0)
     private let stopLock = NSLock()
@@ -31,7 +33,8 @@ public final class GatewayServer: @unchecked Sendable {
         let environment = PluginEnvironment(
             configDirectory: configuration.directory, keyValue: keyValue, logger: logger,
             defaultRedirectMode: Upstream.RedirectMode(rawValue: configuration.redirect) ?? .pass)
-        chain = try MiddlewareChain.build(configuration: configuration, registry: registry, environment: environment)
+        let chain = try MiddlewareChain.build(configuration: configuration, registry: registry, environment: environment)
+        activeChain = chain
         let clientContexts = TLSClientContextCache()
         for index in 0..<configuration.workers {
             let worker = try Worker(
@@ -108,6 +111,24 @@ public final class GatewayServer: @unchecked Sendable {
         let first = stopLock.withLock { stoppedIndexes.insert(index).inserted }
         if first {
             stoppedWorkers.signal()
+        }
+    }
+
+    /// Makes `newChain` the chain of every request that starts from now on, and waits (up to five seconds, in
+    /// case a loop has stopped) until every loop switched. Requests in flight keep the chain they started with,
+    /// which is released, closing its files, when the last of them ends. Must not run on a loop thread.
+    func replaceChain(_ newChain: MiddlewareChain) {
+        chainLock.withLock { activeChain = newChain }
+        let switched = DispatchGroup()
+        for worker in workers {
+            switched.enter()
+            worker.loop.execute {
+                worker.chain = newChain
+                switched.leave()
+            }
+        }
+        if switched.wait(timeout: .now() + 5) == .timedOut {
+            logger.warning("an event loop did not switch to the new chain within 5 seconds; it may be stopping")
         }
     }
 

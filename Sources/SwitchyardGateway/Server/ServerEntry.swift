@@ -9,8 +9,9 @@ import SwitchyardPlugin
 /// The long-running commands of the command-line tool.
 public enum ServerEntry {
     /// Loads the configuration at `configurationPath`, serves until SIGTERM or SIGINT, and returns the exit
-    /// status: 0 after a graceful stop, 1 when start-up failed.
-    public static func serve(configurationPath: String, workers: Int? = nil) -> Int32 {
+    /// status: 0 after a graceful stop, 1 when start-up failed. SIGHUP reloads the configuration from the same
+    /// path. With `pidFile`, the process id is written there once the gateway listens and removed at exit.
+    public static func serve(configurationPath: String, workers: Int? = nil, pidFile: String? = nil) -> Int32 {
         var configuration: GatewayConfiguration
         do {
             configuration = try ConfigurationLoader.load(path: configurationPath)
@@ -21,11 +22,22 @@ public enum ServerEntry {
             printError("\(error)")
             return 1
         }
-        return run(configuration: configuration, beforeWait: { _ in })
+        let reload = ReloadSettings(configurationPath: configurationPath, workersOverride: workers)
+        return run(configuration: configuration, reload: reload, pidFile: pidFile, beforeWait: { _ in })
     }
 
-    /// Builds and runs a gateway from a loaded configuration; `beforeWait` runs once it listens.
-    static func run(configuration: GatewayConfiguration, beforeWait: (GatewayServer) -> Void) -> Int32 {
+    /// Where SIGHUP rereads the configuration from.
+    struct ReloadSettings {
+        var configurationPath: String
+        var workersOverride: Int?
+    }
+
+    /// Builds and runs a gateway from a loaded configuration; `beforeWait` runs once it listens. Without
+    /// `reload`, SIGHUP only reopens log files.
+    static func run(
+        configuration: GatewayConfiguration, reload: ReloadSettings? = nil, pidFile: String? = nil,
+        beforeWait: (GatewayServer) -> Void
+    ) -> Int32 {
         ignoreSignals()
         let logger = Logger(level: LogLevel(name: configuration.logLevel) ?? .info, sink: StandardErrorLogSink())
         let server: GatewayServer
@@ -37,23 +49,22 @@ public enum ServerEntry {
             return 1
         }
         server.start()
-        let sources = installSignalHandlers(server: server, grace: configuration.timeouts.shutdownGrace)
+        let sources = installSignalHandlers(server: server, grace: configuration.timeouts.shutdownGrace, reload: reload)
+        if let pidFile, !PIDFile.write(pidFile, logger: logger) {
+            server.shutdown(grace: 0)
+        }
         beforeWait(server)
         server.waitUntilStopped()
         sources.forEach { $0.cancel() }
+        if let pidFile {
+            PIDFile.remove(pidFile)
+        }
         return 0
     }
 
-    /// A registry with the built-in middleware.
+    /// A registry with the built-in middleware and the middleware of the configured plugin libraries.
     public static func makeRegistry(configuration: GatewayConfiguration) throws -> MiddlewareRegistry {
-        let registry = MiddlewareRegistry()
-        try registerBuiltins(into: registry)
-        if !configuration.plugins.isEmpty {
-            // TODO: load plugin libraries with dlopen; until then a configuration naming plugins cannot start.
-            throw ConfigurationError(
-                key: "plugins", message: "loading plugin libraries is not supported by this build; remove the key")
-        }
-        return registry
+        try PluginLoader.makeRegistry(plugins: configuration.plugins).registry
     }
 
     private static func ignoreSignals() {
@@ -64,7 +75,9 @@ public enum ServerEntry {
         signal(SIGHUP, SIG_IGN)
     }
 
-    private static func installSignalHandlers(server: GatewayServer, grace: Double) -> [DispatchSourceSignal] {
+    private static func installSignalHandlers(
+        server: GatewayServer, grace: Double, reload: ReloadSettings?
+    ) -> [DispatchSourceSignal] {
         let queue = DispatchQueue(label: "switchyard.signals")
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
@@ -79,7 +92,14 @@ public enum ServerEntry {
             sources.append(source)
         }
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-        hangup.setEventHandler { server.reopenFiles() }
+        hangup.setEventHandler {
+            guard let reload else {
+                server.reopenFiles()
+                return
+            }
+            // A rejected reload is logged by reload(configurationPath:) and changes nothing.
+            _ = try? server.reload(configurationPath: reload.configurationPath, workersOverride: reload.workersOverride)
+        }
         hangup.resume()
         sources.append(hangup)
         return sources

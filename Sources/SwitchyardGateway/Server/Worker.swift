@@ -28,7 +28,8 @@ final class ListeningSocket: EventHandler {
 /// queue work onto the loop.
 final class Worker {
     let loop: EventLoop
-    let chain: MiddlewareChain
+    /// The chain for requests that start on this loop; replaced on the loop thread by a reload.
+    var chain: MiddlewareChain
     let keyValue: KeyValueAccess
     let logger: Logger
     let limits: GatewayConfiguration.Limits

@@ -127,6 +127,16 @@ public final class MiddlewareRegistry: @unchecked Sendable {
         order.append(name)
     }
 
+    /// Adds a descriptor made by another registry and keeps its library. The gateway moves a plugin's names from
+    /// its staging registry this way once all of them passed the checks. Throws if the name is already taken.
+    public func add(_ descriptor: MiddlewareDescriptor) throws {
+        if let existing = descriptors[descriptor.name] {
+            throw RegistryError.duplicateName(descriptor.name, existingLibrary: existing.library)
+        }
+        descriptors[descriptor.name] = descriptor
+        order.append(descriptor.name)
+    }
+
     /// The descriptor registered under `name`, or nil.
     public func descriptor(named name: String) -> MiddlewareDescriptor? {
         descriptors[name]
@@ -151,10 +161,4 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
             return "middleware name \"\(name)\" is already registered by \(library); rename one of them"
         }
     }
-}
-
-/// Version information exchanged when a plugin library registers.
-public enum PluginABI {
-    /// The plugin ABI version of this API; a plugin built against another version is rejected.
-    public static let version = 1
 }
