@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building and testing Switchyard need: the OpenSSL, zlib and LMDB
-# development files, plus the openssl and curl tools some tests run.
+# development files, plus the openssl, curl, readelf and cc tools some tests run.
 set -euo pipefail
 
-packages=(libssl-dev zlib1g-dev liblmdb-dev openssl curl ca-certificates)
+packages=(libssl-dev zlib1g-dev liblmdb-dev openssl curl ca-certificates binutils gcc)
 
 if [ "$(id -u)" -eq 0 ]; then
     run=()
