@@ -68,7 +68,7 @@ public enum TCP {
     }
 
     /// Starts a non-blocking connect. Returns the socket; completion is signalled by writability, after which
-    /// `Socket.pendingError` tells whether it succeeded.
+    /// `Socket.pendingError` reports whether it succeeded.
     public static func startConnect(to address: SocketAddress) throws -> Int32 {
         let domain = address.family == .ipv4 ? AF_INET : AF_INET6
         let fd = socket(domain, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -115,7 +115,7 @@ final class Channel: EventHandler {
         }
     }
 
-    /// Returns the read buffer to the pool if it holds no input, so an idle connection holds none.
+    /// Returns the read buffer to the pool if it holds no input, so an idle connection keeps none.
     func releaseInputBufferIfEmpty() {
         guard let buffer, readIndex == writeIndex else { return }
         pool.release(buffer)
@@ -226,7 +226,7 @@ final class Channel: EventHandler {
             return
         }
         if hangup, !registeredInterest.contains(.read) {
-            // Reading would surface the failure, but reads are paused; a write or the socket error tells.
+            // Reading would surface the failure, but reads are paused; a write or the socket error reports it.
             flush()
             if !closed {
                 let error = Socket.pendingError(fd)
@@ -281,7 +281,7 @@ final class Channel: EventHandler {
         }
     }
 
-    /// Reads until the socket has nothing more, the buffer is full or reading is paused, then tells the delegate.
+    /// Reads until the socket has nothing more, the buffer is full or reading is paused, then notifies the delegate.
     func readAvailable() {
         var received = false
         readBlockedOnWrite = false

@@ -6,9 +6,9 @@ import SwitchyardEventLoop
 import SwitchyardHTTP1
 import SwitchyardPlugin
 
-/// One downstream connection. Requests are handled one at a time in arrival order, so pipelined responses go
-/// back in request order; a pipelined request waits in the read buffer until the previous response is queued.
-/// Used on its loop thread only.
+/// One downstream connection, used on its loop thread only. Requests are handled one at a time in arrival
+/// order, so pipelined responses go back in request order. A pipelined request waits in the read buffer until
+/// the previous response is queued.
 final class ClientConnection: ChannelDelegate, DeadlineHandler {
     let channel: Channel
     private unowned let worker: Worker
@@ -123,8 +123,8 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
         (channel.transport as? TLSTransport)?.connection.serverName
     }
 
-    /// Answers a request that failed to parse and closes the connection: after a framing error the rest of the
-    /// stream cannot be trusted.
+    /// Sends an error response for a request that failed to parse, then closes the connection, because after a
+    /// framing error the rest of the stream cannot be trusted.
     private func rejectRequest(_ error: HTTP1ParseError) {
         if let exchange {
             // The exchange sends the error page and closes, or aborts if its response already started.

@@ -492,7 +492,7 @@ final class Exchange: UpstreamConnectionOwner {
         connection.release(reusable: originKeepAlive && requestBodyComplete)
         client.channel.flush()
         if !requestBodyComplete {
-            // The origin answered before reading the whole body; the rest cannot be framed on this connection.
+            // The origin responded before reading the whole body, so the rest cannot be framed on this connection.
             closeAfterResponse = true
         }
         finish()

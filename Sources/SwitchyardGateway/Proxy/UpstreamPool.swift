@@ -121,7 +121,7 @@ final class UpstreamPool {
         idle.removeAll()
     }
 
-    /// Resolves a host name off the loop thread, caching answers for 30 seconds. IP literals need no lookup.
+    /// Resolves a host name off the loop thread, caching results for 30 seconds. IP literals need no lookup.
     private func resolve(_ host: String, port: Int, completion: @escaping (Result<[SocketAddress], Error>) -> Void) {
         if let literal = SocketAddress(ipAddress: host, port: port) {
             completion(.success([literal]))
