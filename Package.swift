@@ -37,7 +37,7 @@ let package = Package(
                 .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
             ]
         ),
-        .executableTarget(name: "switchyard", dependencies: ["SwitchyardGateway"]),
+        .executableTarget(name: "switchyard", dependencies: ["SwitchyardGateway", "SwitchyardBuiltins"]),
 
         .testTarget(name: "EventLoopTests", dependencies: ["SwitchyardEventLoop"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["SwitchyardHTTP1"]),

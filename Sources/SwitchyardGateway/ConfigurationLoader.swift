@@ -221,16 +221,17 @@ public enum JSONValue: Equatable, Sendable, Decodable {
         output += "\""
     }
 
-    /// A short description for error messages, for example `a string ("8080")` or `an array`.
+    /// A short description for error messages: the value itself for scalars, for example `"8080"` or `-5`, and
+    /// `an array` or `an object` otherwise.
     public var summary: String {
         switch self {
         case .null: return "null"
-        case .bool(let value): return "a boolean (\(value))"
-        case .integer(let value): return "a number (\(value))"
-        case .number(let value): return "a number (\(value))"
+        case .bool(let value): return String(value)
+        case .integer(let value): return String(value)
+        case .number(let value): return String(value)
         case .string(let value):
             let shown = value.count > 60 ? String(value.prefix(60)) + "…" : value
-            return "a string (\"\(shown)\")"
+            return "\"\(shown)\""
         case .array: return "an array"
         case .object: return "an object"
         }

@@ -15,13 +15,15 @@ enum CheckCommand {
             throw CLIError(messages: loadErrors.map(\.description), exitCode: 1)
         }
         let namespaces = try KeyValueNamespaces(configuration: configuration)
-        let errors = try middlewareErrors(configuration, namespaces: namespaces)
+        let errors = GatewayServer.tlsErrors(configuration) + (try middlewareErrors(configuration, namespaces: namespaces))
         guard errors.isEmpty else {
             throw CLIError(messages: errors.map(\.description), exitCode: 1)
         }
 
-        let counts = "\(configuration.listeners.count) listeners, \(configuration.namespaces.count) namespaces, "
-            + "\(configuration.middleware.count) middleware"
+        let counts = [
+            plural(configuration.listeners.count, "listener"), plural(configuration.namespaces.count, "namespace"),
+            "\(configuration.middleware.count) middleware",
+        ].joined(separator: ", ")
         Console.out("configuration OK: \(counts)\n")
         return 0
     }
@@ -57,4 +59,9 @@ enum ConfigPath {
         }
         return path
     }
+}
+
+/// "1 listener", "2 listeners".
+private func plural(_ count: Int, _ noun: String) -> String {
+    count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
 }

@@ -1,6 +1,7 @@
 // Checks a routing value before `kv put` stores it, so a typo fails at the command line rather than per request.
 
 import Foundation
+import SwitchyardBuiltins
 import SwitchyardGateway
 
 /// The validation of routing values: a JSON object such as `{"origin": "https://storefront-a.example.com"}`.
@@ -22,7 +23,13 @@ enum RoutingValue {
         } catch {
             return [Finding(message: "is not valid JSON (\(error))")]
         }
-        return check(value)
+        var findings = check(value)
+        // Foundation's parser accepts a few things the gateway's strict reader rejects, such as a trailing comma;
+        // the gateway's own check has the last word.
+        if !findings.contains(where: { !$0.isWarning }), let problem = routingValueProblem(Array(text.utf8)) {
+            findings.append(Finding(message: problem))
+        }
+        return findings
     }
 
     static func check(_ value: JSONValue) -> [Finding] {
@@ -71,7 +78,7 @@ enum RoutingValue {
             return "\"origin\" must be a URL string, not \(value.summary)"
         }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
-            return "\"origin\" \"\(text)\" is not an absolute URL"
+            return "\"origin\" \"\(text)\" is not a valid URL; check the scheme, host and port, as in https://shop.example.com:8443"
         }
         guard scheme == "http" || scheme == "https" else {
             return "\"origin\" \"\(text)\" must use http or https, not \(scheme)"

@@ -204,7 +204,7 @@ final class CLIHarness {
         (#"["https://a.example"]"#, "must be a JSON object"),
         (#"{"url": "https://a.example"}"#, #""origin" is missing"#),
         (#"{"origin": 5}"#, "must be a URL string"),
-        (#"{"origin": "a.example"}"#, "is not an absolute URL"),
+        (#"{"origin": "a.example"}"#, "is not a valid URL"),
         (#"{"origin": "ftp://a.example"}"#, "must use http or https"),
         (#"{"origin": "https://"}"#, "has no host"),
         (#"{"origin": "https://a.example/?q=1"}"#, "must not have a query"),
@@ -321,7 +321,7 @@ final class CLIHarness {
         let check = try cli.run(["check", "--config", cli.configPath])
 
         #expect(check.status == 0, "\(check.stderr)")
-        #expect(check.stdout == "configuration OK: 1 listeners, 1 namespaces, 0 middleware\n")
+        #expect(check.stdout == "configuration OK: 1 listener, 1 namespace, 0 middleware\n")
     }
 
     @Test func checkPrintsEveryError() throws {

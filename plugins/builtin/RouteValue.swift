@@ -153,3 +153,14 @@ extension OriginURL {
         return port
     }
 }
+
+/// Checks a routing value exactly as `routing-lookup` reads it, so `switchyard kv put` rejects what the gateway
+/// would answer with 500. Returns the problem, or nil for a valid value.
+public func routingValueProblem(_ bytes: [UInt8]) -> String? {
+    do {
+        _ = try RouteValue.parse(bytes)
+        return nil
+    } catch {
+        return "\(error)"
+    }
+}

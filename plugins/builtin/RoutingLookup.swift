@@ -41,7 +41,7 @@ public final class RoutingLookupMiddleware: Middleware {
             throw ConfigurationError(
                 key: "\(options.keyPath).namespace",
                 message: "\"\(decoded.namespace)\" is not a configured namespace (configured: \(list)); "
-                    + "add it under \"namespaces\" or fix the name")
+                    + "add it under \"kv\" or fix the name")
         }
         let redirectText = decoded.redirect ?? environment.defaultRedirectMode.rawValue
         guard let redirect = Upstream.RedirectMode(rawValue: redirectText) else {

@@ -46,14 +46,13 @@ public final class GatewayServer: @unchecked Sendable {
     }
 
     private func bindListeners() throws {
-        for listener in configuration.listeners {
-            let tls = try listener.tls.map { settings in
-                try TLSServerContext(
-                    certificates: settings.certificates.map { (cert: $0.cert, key: $0.key) },
-                    minimumVersion: settings.minVersion == "1.3" ? .v1_3 : .v1_2)
-            }
+        for (index, listener) in configuration.listeners.enumerated() {
+            let tls = try Self.makeTLSContext(listener, index: index)
             guard var address = SocketAddress(ipAddress: listener.host, port: listener.port) else {
-                throw ConfigurationError(key: "listen", message: "\(listener.host) is not an IP address")
+                throw ConfigurationError(key: "listen[\(index)].address", message: "\(listener.host) is not an IP address")
+            }
+            if address.port != 0 {
+                try Self.checkPortIsFree(address, index: index)
             }
             for worker in workers {
                 let fd = try TCP.listen(on: address, reusePort: true)
@@ -64,6 +63,46 @@ public final class GatewayServer: @unchecked Sendable {
                 try worker.addListener(fd: fd, tls: tls)
             }
             listenAddresses.append(address)
+        }
+    }
+
+    /// Loads a listener's certificates and keys into a TLS context; nil for a plain-HTTP listener.
+    static func makeTLSContext(_ listener: GatewayConfiguration.Listener, index: Int) throws -> TLSServerContext? {
+        guard let settings = listener.tls else { return nil }
+        do {
+            return try TLSServerContext(
+                certificates: settings.certificates.map { (cert: $0.cert, key: $0.key) },
+                minimumVersion: settings.minVersion == "1.3" ? .v1_3 : .v1_2)
+        } catch {
+            throw ConfigurationError(key: "listen[\(index)].tls.certificates", message: "\(error)")
+        }
+    }
+
+    /// Returns an error for every TLS listener whose certificates or keys do not load, as `switchyard check`
+    /// reports them.
+    public static func tlsErrors(_ configuration: GatewayConfiguration) -> [ConfigurationError] {
+        configuration.listeners.enumerated().compactMap { index, listener in
+            do {
+                _ = try makeTLSContext(listener, index: index)
+                return nil
+            } catch let error as ConfigurationError {
+                return error
+            } catch {
+                return ConfigurationError(key: "listen[\(index)]", message: "\(error)")
+            }
+        }
+    }
+
+    /// Fails when another process already listens on the address. SO_REUSEPORT would otherwise let a second
+    /// gateway bind the same port and silently take part of the traffic; a socket bound without it fails then.
+    private static func checkPortIsFree(_ address: SocketAddress, index: Int) throws {
+        do {
+            let probe = try TCP.listen(on: address, backlog: 1, reusePort: false)
+            Socket.close(probe)
+        } catch let error as SystemCallError where error.errno == EADDRINUSE {
+            throw ConfigurationError(
+                key: "listen[\(index)].address",
+                message: "\(address) is already in use by another process; stop it or choose another port")
         }
     }
 
