@@ -37,7 +37,14 @@ let package = Package(
                 .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
             ]
         ),
-        .executableTarget(name: "switchyard", dependencies: ["SwitchyardGateway"]),
+        .target(
+            name: "SwitchyardConformance",
+            dependencies: [
+                "COpenSSL", "CZlib", "SwitchyardEventLoop", "SwitchyardTLS", "SwitchyardKV", "SwitchyardGateway",
+                .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
+            ]
+        ),
+        .executableTarget(name: "switchyard", dependencies: ["SwitchyardGateway", "SwitchyardConformance"]),
 
         .testTarget(name: "EventLoopTests", dependencies: ["SwitchyardEventLoop"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["SwitchyardHTTP1"]),
@@ -49,6 +56,10 @@ let package = Package(
                 "SwitchyardBuiltins", "SwitchyardKV",
                 .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
             ]
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["SwitchyardConformance"]
         ),
         .testTarget(
             name: "GatewayTests",

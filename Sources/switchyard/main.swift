@@ -43,6 +43,8 @@ func runCommand(_ arguments: [String]) throws -> Int32 {
         return try CheckCommand.run(rest)
     case "kv":
         return try KVCommand.run(rest)
+    case "conformance":
+        return try ConformanceCommand.run(rest)
     default:
         let kind = command.hasPrefix("-") ? "option" : "command"
         throw CLIError.usage("unknown \(kind) \"\(command)\"", command: "")
