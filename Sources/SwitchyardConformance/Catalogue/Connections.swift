@@ -17,11 +17,7 @@ enum Connections {
         guard body == "/slow" else {
             return .bytes(bytes, close: false)
         }
-        return .custom { link in
-            Thread.sleep(forTimeInterval: 0.4)
-            try link.socket.write(bytes, deadline: .after(3))
-            // Keep serving nothing more on this connection: custom replies close it afterwards.
-        }
+        return .delayed(0.4, bytes)
     })
 
     static var cases: [ConformanceCase] {

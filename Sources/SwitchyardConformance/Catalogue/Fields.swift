@@ -15,19 +15,31 @@ enum Fields {
                   send: C.get("/", "X-Test\t: value\r\n"), expect: C.rejected),
             .http("fields.space-in-name", "A field name with a space is invalid: 400", "RFC 9110 §5.1, RFC 9112 §2.2",
                   send: C.get("/", "X Test: value\r\n"), expect: C.rejected),
-            .http("fields.separator-in-name", "A field name with a delimiter character is invalid: 400",
-                  "RFC 9110 §5.1, §5.6.2", send: C.get("/", "X(Test): value\r\n"), expect: C.rejected),
+            .http("fields.separator-in-name", "A field name with a delimiter character is rejected or dropped",
+                  "RFC 9110 §5.1, §5.6.2", send: C.get("/", "X(Test): value\r\n"), expect: C.rejectedOr(invalidNameDropped)),
             .http("fields.empty-name", "A field line that starts with a colon gets 400", "RFC 9110 §5.1, RFC 9112 §2.2",
                   send: C.get("/", ": value\r\n"), expect: C.rejected),
             .http("fields.no-colon", "A field line without a colon gets 400", "RFC 9112 §5, §2.2",
                   send: C.get("/", "X-Test value\r\n"), expect: C.rejected),
             .http("fields.nul-in-name", "A NUL in a field name gets 400", "RFC 9110 §5.1",
                   send: C.get("/", "X-Te{x00}st: value\r\n"), expect: C.rejected),
-            .http("fields.non-ascii-name", "A field name with a non-ASCII byte gets 400", "RFC 9110 §5.1",
-                  send: C.get("/", "X-T{xe9}st: value\r\n"), expect: C.rejected),
+            .http("fields.non-ascii-name", "A field name with a non-ASCII byte is rejected or dropped", "RFC 9110 §5.1",
+                  send: C.get("/", "X-T{xe9}st: value\r\n"), expect: C.rejectedOr(invalidNameDropped)),
             .http("fields.name-case-kept", "Field names are case-insensitive and reach the origin", "RFC 9110 §5.1",
                   send: C.get("/", "x-lower-CASE: v\r\n"), expect: C.forwarded(Checks.originField("X-Lower-Case", "v"))),
         ]
+    }
+
+    /// The origin head carries no field whose name is not a token: a proxy may drop such a field instead of
+    /// rejecting the request.
+    private static let invalidNameDropped = Checks.custom("no invalid field name reaches the origin") { observation in
+        let names = observation.origin.first?.head?.fields.map(\.name) ?? []
+        let invalid = names.first { name in
+            name.isEmpty || name.utf8.contains { byte in
+                byte <= 0x20 || byte >= 0x7F || "\"(),/:;<=>?@[\\]{}".utf8.contains(byte)
+            }
+        }
+        return invalid.map { "origin received the field name \($0)" }
     }
 
     private static var values: [ConformanceCase] {

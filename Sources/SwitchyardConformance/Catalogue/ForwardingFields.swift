@@ -20,8 +20,9 @@ enum ForwardingFields {
                   expect: Expect(status: .exactly(200), origin: .reached(1), checks: [
                       Checks.originField("via", "starting with 1.0") { $0.count == 1 && $0[0].hasPrefix("1.0 ") },
                   ])),
-            .http("forwarding.response-via", "The proxy adds Via to the response", "RFC 9110 §7.6.3",
-                  send: C.get(), expect: C.forwarded(Checks.responseField("via", "present") { !$0.isEmpty })),
+            .http("forwarding.response-via", "The gateway adds Via to the response", "RFC 9110 §7.6.3 (MAY for a gateway); Switchyard docs: README \"Configuration reference\" (viaName)",
+                  profile: .switchyard, send: C.get(),
+                  expect: C.forwarded(Checks.responseField("via", "present") { !$0.isEmpty }), needs: [.switchyard]),
             .http("forwarding.xff-set", "X-Forwarded-For carries the client address", "Switchyard docs: README \"What the gateway does with a request\"",
                   profile: .switchyard, send: C.get(), expect: C.forwarded(Checks.originField("x-forwarded-for", "127.0.0.1")),
                   needs: [.switchyard]),

@@ -60,7 +60,7 @@ enum Framing {
             .http("framing.te-quoted", "A quoted \"chunked\" is not the chunked coding", "RFC 9112 §6.3",
                   send: te("\"chunked\""), expect: notChunkedFinal),
             .http("framing.te-vertical-tab", "A vertical tab around chunked is not whitespace", "RFC 9112 §6.3, RFC 9110 §5.6.3",
-                  send: te("{x0b}chunked"), expect: Expect(status: .rejected, origin: .untouched)),
+                  send: te("{x0b}chunked"), expect: Expect(status: .oneOf([400, 501]), origin: .untouched)),
             .http("framing.te-two-fields", "Two Transfer-Encoding lines combine into one list: chunked then identity",
                   "RFC 9110 §5.3, RFC 9112 §6.3",
                   send: C.request("POST", extra: "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n", body: chunkedHello),

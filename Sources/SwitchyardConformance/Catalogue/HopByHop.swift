@@ -14,7 +14,11 @@ enum HopByHop {
                                  checks: removed.map { Checks.originLacks($0) }))
         }
         return [
-            hop("connection-removed", "Connection is not forwarded", "Connection: keep-alive\r\n", ["connection"]),
+            .http("hop.connection-removed", "The client's Connection options are not forwarded", "RFC 9110 §7.6.1",
+                  send: C.get("/", "Connection: keep-alive, x-client-option\r\n"),
+                  expect: C.forwarded(Checks.originField("connection", "without the client's x-client-option") { values in
+                      !values.joined().lowercased().contains("x-client-option")
+                  })),
             hop("connection-named-removed", "A field named in Connection is removed",
                 "Connection: X-Secret\r\nX-Secret: 1\r\n", ["x-secret"]),
             hop("connection-list-removed", "Every field in a Connection list is removed",
@@ -25,8 +29,10 @@ enum HopByHop {
                 "Upgrade: h2c\r\n", ["upgrade"]),
             hop("proxy-connection-removed", "Proxy-Connection is not forwarded", "Proxy-Connection: keep-alive\r\n",
                 ["proxy-connection"]),
-            hop("proxy-authorization-removed", "Proxy-Authorization meant for this proxy is not forwarded",
-                "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n", ["proxy-authorization"]),
+            .http("hop.proxy-authorization-removed", "Proxy-Authorization meant for this proxy is not forwarded",
+                  "RFC 9110 §11.7.2; Switchyard docs: README \"What the gateway does with a request\" (Proxy-*)",
+                  profile: .switchyard, send: C.get("/", "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"),
+                  expect: C.forwarded(Checks.originLacks("proxy-authorization")), needs: [.switchyard]),
             .http("hop.connection-cannot-strip-forwarded-for", "Naming X-Forwarded-For in Connection does not strip the gateway's own",
                   "RFC 9110 §7.6.1; Switchyard docs: README \"What the gateway does with a request\"", profile: .switchyard,
                   send: C.get("/", "Connection: X-Forwarded-For, Via\r\n"),

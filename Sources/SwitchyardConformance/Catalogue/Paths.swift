@@ -6,15 +6,18 @@ enum Paths {
     static var cases: [ConformanceCase] {
         [
             .http("path.raw-kept", "The rest of the raw path and the query reach the origin unchanged",
-                  "RFC 9110 §4.2.3, §7.1", send: C.get("/a%20b/%7Euser;p=1?x=1&y=%2F"),
-                  expect: C.forwarded(Checks.originTarget("/a%20b/%7Euser;p=1?x=1&y=%2F"))),
+                  "RFC 9110 §4.2.3, §7.1", send: C.get("/a%20b/%3Bx;p=1?x=1&y=%2F"),
+                  expect: C.forwarded(Checks.originTarget("/a%20b/%3Bx;p=1?x=1&y=%2F"))),
             .http("path.encoded-slash-kept", "An encoded slash is not decoded into a path separator", "RFC 3986 §2.2, RFC 9110 §4.2.3",
                   send: C.get("/a%2Fb"), expect: C.forwarded(Checks.originTarget("/a%2Fb"))),
             .http("path.double-slash-kept", "A double slash after the prefix is kept", "RFC 3986 §3.3",
                   send: C.get("//a"), expect: C.forwarded(Checks.originTarget("//a"))),
             .http("path.encoded-crlf", "Encoded CR LF in the path stays encoded and injects no field",
                   "RFC 9112 §3.2, RFC 9110 §5.5", send: C.get("/a%0d%0aX-Injected:%201"),
-                  expect: C.forwarded(Checks.originLacks("x-injected"), Checks.originTarget("/a%0d%0aX-Injected:%201"))),
+                  expect: C.forwarded(Checks.originLacks("x-injected"), Checks.custom("origin request-target keeps %0d%0a encoded") { observation in
+                      observation.origin.first?.target.lowercased() == "/a%0d%0ax-injected:%201" ? nil
+                          : "origin request-target was \(observation.origin.first?.target ?? "(none)")"
+                  })),
             .http("path.dot-segment-escape", "Dot segments cannot climb out of the routed prefix", "RFC 3986 §5.2.4, RFC 9110 §4.2.3",
                   send: C.get("/../zz-unrouted/x"), expect: Expect(status: .range(300...499), origin: .untouched)),
             .http("path.encoded-dot-segment-escape", "Encoded dot segments cannot climb out of the routed prefix",

@@ -29,6 +29,8 @@ struct OriginRequest: Sendable {
 enum OriginReply: Sendable {
     /// Sends these bytes; `close` closes the connection afterwards.
     case bytes([UInt8], close: Bool)
+    /// Waits this many seconds, then sends the bytes and keeps the connection.
+    case delayed(Double, [UInt8])
     /// Closes the connection without replying.
     case close
     /// Resets the connection (TCP RST) without replying.
@@ -243,6 +245,9 @@ public final class ScriptedOrigin: @unchecked Sendable {
                 socket.close()
             }
             return !close
+        case .delayed(let seconds, let bytes):
+            Thread.sleep(forTimeInterval: seconds)
+            return perform(.bytes(bytes, close: false), socket: socket, stream: stream)
         case .close:
             socket.close()
             return false
