@@ -27,7 +27,7 @@ enum Compression {
 
     static let gzipped = Checks.responseField("content-encoding", "gzip")
 
-    /// When the proxy compressed, it said so in Vary.
+    /// Vary lists Accept-Encoding whenever the proxy compressed the body.
     static let varyWhenEncoded = Checks.custom("Vary lists Accept-Encoding whenever the proxy compressed") { observation in
         guard let head = observation.response?.head, head.has("content-encoding") else {
             return nil

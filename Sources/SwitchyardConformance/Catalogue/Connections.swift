@@ -1,4 +1,4 @@
-// Connection management: pipelining order, draining or closing after a local answer, and client timeouts.
+// Connection management: pipelining order, draining or closing after a local response, and client timeouts.
 
 import Foundation
 
@@ -10,7 +10,7 @@ enum Connections {
         .bytes(Template.bytes("HTTP/1.1 200 OK\r\nContent-Length: \(request.target.utf8.count)\r\n\r\n\(request.target)"), close: false)
     })
 
-    /// Delays the reply to /slow, so a proxy using several origin connections could answer out of order.
+    /// Delays the reply to /slow, so a proxy using several origin connections could respond out of order.
     private static let slowFirst = OriginScript(reply: { request in
         let body = request.target
         let bytes = Template.bytes("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")

@@ -36,8 +36,11 @@ enum Interim {
     private static var upgrade: [ConformanceCase] {
         let websocketRequest = C.get("/ws", "Connection: Upgrade\r\nUpgrade: websocket\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
-        let echo = OriginScript(reply: { _ in
-            .custom { link in
+        let echo = OriginScript(reply: { request in
+            guard request.head?.lists("upgrade", "websocket") == true else {
+                return .text(Responses.ok)
+            }
+            return .custom { link in
                 try link.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                     + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
                 let bytes = try link.stream.stream.readExactly(4, deadline: .after(3))
@@ -100,7 +103,7 @@ enum Interim {
 }
 
 extension ConformanceCase {
-    /// The WebSocket tunnel case: a 101 from the origin, then four bytes each way through the proxy.
+    /// Builds the WebSocket tunnel case: a 101 from the origin, then four bytes each way through the proxy.
     static func websocket(websocketRequest: String, origin: OriginScript) -> ConformanceCase {
         let sent = Template.printable(template: websocketRequest) + " <read 101> ping"
         return ConformanceCase(

@@ -14,7 +14,7 @@ struct OriginRequest: Sendable {
     var raw: [UInt8] = []
     /// The origin-side connection number, counted from 1 since the origin started.
     var connection: Int
-    /// Why reading stopped early, when it did.
+    /// The reason reading stopped early; nil for a complete request.
     var error: String?
 
     var method: String { head?.startLine.split(separator: " ").first.map(String.init) ?? "" }
@@ -102,8 +102,7 @@ public final class ScriptedOrigin: @unchecked Sendable {
     private var script = OriginScript.ok
     private var records: [OriginRequest] = []
     private var connectionCount = 0
-    private var held: [BlockingSocket] = []
-    private var caseNumber = 0
+    private var heldSockets: [BlockingSocket] = []
     private var stopped = false
 
     /// Listens on 127.0.0.1:`port`; port 0 picks a free one.
@@ -140,7 +139,6 @@ public final class ScriptedOrigin: @unchecked Sendable {
         lock.withLock {
             self.script = script
             records = []
-            caseNumber += 1
         }
     }
 
@@ -148,21 +146,16 @@ public final class ScriptedOrigin: @unchecked Sendable {
     func endCase() -> [OriginRequest] {
         releaseHeld()
         return lock.withLock {
-            let taken = records.filter { !$0.isProbe }
+            let caseRecords = records.filter { !$0.isProbe }
             script = .ok
-            return taken
+            return caseRecords
         }
-    }
-
-    /// The number of connections accepted so far.
-    var acceptedConnections: Int {
-        lock.withLock { connectionCount }
     }
 
     private func releaseHeld() {
         let sockets = lock.withLock {
-            defer { held = [] }
-            return held
+            defer { heldSockets = [] }
+            return heldSockets
         }
         sockets.forEach { $0.close() }
     }
@@ -255,7 +248,7 @@ public final class ScriptedOrigin: @unchecked Sendable {
             socket.reset()
             return false
         case .silent:
-            lock.withLock { held.append(socket) }
+            lock.withLock { heldSockets.append(socket) }
             // Wait for the peer to give up or for the case to end, which closes the socket.
             _ = socket.read(deadline: .after(60))
             socket.close()
