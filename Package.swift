@@ -37,7 +37,15 @@ let package = Package(
                 .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
             ]
         ),
-        .executableTarget(name: "switchyard", dependencies: ["SwitchyardGateway", "SwitchyardBuiltins"]),
+        .target(
+            name: "SwitchyardConformance",
+            dependencies: [
+                "COpenSSL", "CZlib", "SwitchyardEventLoop", "SwitchyardTLS", "SwitchyardKV", "SwitchyardGateway",
+                .product(name: "SwitchyardPlugin", package: "SwitchyardPluginAPI"),
+            ]
+        ),
+        .executableTarget(
+            name: "switchyard", dependencies: ["SwitchyardGateway", "SwitchyardBuiltins", "SwitchyardConformance"]),
 
         .testTarget(name: "EventLoopTests", dependencies: ["SwitchyardEventLoop"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["SwitchyardHTTP1"]),
@@ -59,6 +67,10 @@ let package = Package(
             ],
             // The fixtures are a separate package that the tests build with `swift build`.
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["SwitchyardConformance"]
         ),
         .testTarget(
             name: "GatewayTests",

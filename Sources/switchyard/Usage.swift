@@ -32,6 +32,7 @@ enum Usage {
           plugin new NAME     create a plugin package (see `switchyard plugin --help`)
           plugins             list the built-in and loaded middleware
           reload              make a running gateway reread its configuration
+          conformance [...]   run the HTTP/1.1 and TLS conformance suite (see `switchyard conformance --help`)
           help [COMMAND]      print this text, or the help of COMMAND
 
         Options:
@@ -155,6 +156,35 @@ enum Usage {
 
         """
 
+    static let conformance = """
+        Usage: switchyard conformance --self [options]
+               switchyard conformance --target https://HOST:PORT --origin-port N [--prefix /conf] [options]
+
+        Runs the conformance suite: HTTP/1.1 intermediary and TLS cases, each traced to the clause that requires
+        it. --self starts an in-process Switchyard with generated certificates, routes and short timeouts.
+        --target runs against any proxy on a loopback address that forwards PREFIX/... to 127.0.0.1:N with
+        PREFIX removed; the suite listens on that port as a scripted origin. Other hosts are rejected.
+        The last line is `N passed, N failed, N skipped`; the exit status is 1 when any case failed.
+
+        Options:
+          --self              test an in-process Switchyard
+          --target URL        the proxy to test: https://HOST:PORT or http://HOST:PORT, loopback only
+          --prefix PATH       the path prefix routed to the scripted origin (default /conf)
+          --origin-port N     the port the scripted origin listens on, on 127.0.0.1
+          --sni NAME          the TLS server name to send (default: the target host unless it is an IP address)
+          --alt-sni NAME      a second name the target has another certificate for, to check SNI selection
+          --ca FILE           PEM file of CA certificates to verify the target with
+          --insecure          do not verify the target's certificate
+          --slow-timeout S    the longest the target takes to time out a slow client or origin, in seconds
+                              (default 10); timeout cases wait up to S + 2 seconds
+          --profile P         rfc, switchyard, tls or all (default all); a comma-separated list is allowed
+          --filter PATTERN    run only cases whose id or title contains PATTERN, or matches it as a glob
+                              when it contains *, ? or [
+          --list              print the selected cases with their clauses, bytes and expectations; run nothing
+          --json              print a JSON report instead of the table, then the summary line
+
+        """
+
     /// Returns the help text of `command`, or nil if there is no such command.
     static func text(for command: String) -> String? {
         switch command {
@@ -165,6 +195,7 @@ enum Usage {
         case "plugin": return plugin
         case "plugins": return plugins
         case "reload": return reload
+        case "conformance": return conformance
         case "help": return main
         default: return nil
         }

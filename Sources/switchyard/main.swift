@@ -51,6 +51,8 @@ func runCommand(_ arguments: [String]) throws -> Int32 {
         return try PluginsCommand.run(rest)
     case "reload":
         return try ReloadCommand.run(rest)
+    case "conformance":
+        return try ConformanceCommand.run(rest)
     default:
         let kind = command.hasPrefix("-") ? "option" : "command"
         throw CLIError.usage("unknown \(kind) \"\(command)\"", command: "")
