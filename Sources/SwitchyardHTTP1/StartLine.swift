@@ -33,9 +33,11 @@ struct RequestLine: StartLine {
         guard versionMajor > 0 else {
             throw .badRequest("HTTP/0.x requests are not supported")
         }
-        guard versionMajor == 1, versionMinor <= 1 else {
+        guard versionMajor == 1 else {
             throw HTTP1ParseError(status: 505, reason: "HTTP/\(versionMajor).\(versionMinor) is not supported")
         }
+        // RFC 9110 section 2.5: a higher minor version is handled as the highest minor version supported.
+        versionMinor = min(versionMinor, 1)
         method = input.makeString(line.lowerBound..<methodEnd)
         target = input.makeString(targetStart..<targetEnd)
     }

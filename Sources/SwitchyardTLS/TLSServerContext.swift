@@ -9,7 +9,8 @@ internal import COpenSSL
 /// certificate instead of a handshake failure, as most servers do.
 ///
 /// ALPN: the server picks the first protocol of its own `alpn` list that the client offered. When the client offers
-/// none of them (say only `h2`), the handshake continues without ALPN instead of failing, and `negotiatedALPN` is nil.
+/// ALPN but none of those protocols (say only `h2`), the handshake fails with a no_application_protocol alert, as
+/// RFC 7301 section 3.2 requires. A client that offers no ALPN gets none, and `negotiatedALPN` is nil.
 ///
 /// Settings: TLS 1.2 and 1.3 only, the server's cipher order, no renegotiation, no compression, session tickets on,
 /// partial writes and released buffers on every connection.
@@ -99,7 +100,7 @@ public final class TLSServerContext: @unchecked Sendable {
         _ = SSL_set_SSL_CTX(ssl, contexts[index].pointer)
     }
 
-    /// Picks the ALPN protocol for a client's offer, or returns nil to continue without ALPN.
+    /// Picks the ALPN protocol for a client's offer, or returns nil when none of the offered protocols is supported.
     fileprivate func selectALPN(clientWire: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         ALPN.select(serverPreference: alpnPreference, clientWire: clientWire)
     }
@@ -120,7 +121,9 @@ private let alpnCallback: SSL_CTX_alpn_select_cb_func = { _, out, outLength, cli
     let context = Unmanaged<TLSServerContext>.fromOpaque(argument).takeUnretainedValue()
     let offered = UnsafeBufferPointer(start: clientWire, count: Int(clientLength))
     guard let chosen = context.selectALPN(clientWire: offered) else {
-        return SSL_TLSEXT_ERR_NOACK
+        // RFC 7301 section 3.2: a server that supports none of the offered protocols sends a fatal
+        // no_application_protocol alert.
+        return SSL_TLSEXT_ERR_ALERT_FATAL
     }
     // The result points into the client's list, which OpenSSL keeps until it copies the selection.
     out.pointee = clientWire + chosen.lowerBound

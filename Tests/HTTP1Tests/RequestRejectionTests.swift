@@ -84,7 +84,6 @@ func post(_ fields: String, body: String = "") -> String {
 
     @Test(arguments: [
         Rejection("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
-        Rejection("GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
         Rejection("GET / HTTP/3.0\r\nHost: a\r\n\r\n", 505),
         Rejection("GET / HTTP/9.9\r\nHost: a\r\n\r\n", 505),
         Rejection("GET / HTTP/0.9\r\nHost: a\r\n\r\n", 400),

@@ -94,14 +94,22 @@ import Testing
         #expect(pair.client.connection.negotiatedALPN == "http/1.1")
     }
 
-    @Test func alpnWithoutOverlapProceedsWithoutProtocol() throws {
+    @Test func alpnWithoutOverlapFailsHandshake() throws {
         let client = try TLSClientContext(verify: false, caFile: nil, alpn: ["h2"])
+        let pair = try TLSPair(server: serverContext(), client: client, serverName: "localhost")
+        let outcome = try pair.handshake()
+        #expect(!outcome.server.isCompleted)
+        #expect(!outcome.client.isCompleted)
+        #expect("\(String(describing: outcome.client.error))".contains("no application protocol"))
+    }
+
+    @Test func noALPNOfferStillCompletes() throws {
+        let client = try TLSClientContext(verify: false, caFile: nil, alpn: [])
         let pair = try TLSPair(server: serverContext(), client: client, serverName: "localhost")
         let outcome = try pair.handshake()
         #expect(outcome.client.isCompleted)
         #expect(outcome.server.isCompleted)
         #expect(pair.server.connection.negotiatedALPN == nil)
-        #expect(pair.client.connection.negotiatedALPN == nil)
     }
 
     @Test func alpnAfterSNISwitchStillSelected() throws {
