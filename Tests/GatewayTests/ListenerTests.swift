@@ -33,7 +33,7 @@ import Testing
         // Each client trusts one certificate only, so a handshake completes only if SNI chose that one.
         let shop = try TestConnection(tlsPort: gateway.tlsPort, caFile: shopCertificate, serverName: "shop.test")
         let local = try TestConnection(tlsPort: gateway.tlsPort, caFile: gateway.certificate, serverName: "localhost")
-        try shop.send(GatewayHarness.request("GET", "/storeA/over-sni"))
+        try shop.send(GatewayHarness.request("GET", "/storeA/over-sni", host: "shop.test"))
         try local.send(GatewayHarness.request("GET", "/storeA/over-sni"))
 
         #expect(try shop.readResponse().status == 200)

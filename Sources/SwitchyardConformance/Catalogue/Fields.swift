@@ -62,7 +62,13 @@ enum Fields {
                       let raw = observation.origin.first?.head?.raw ?? []
                       return raw.starts(with: []) && contains(raw, Array("X-Test: caf".utf8) + [0xE9]) ? nil
                           : "origin head lacks X-Test: caf\\xe9"
-                  })),
+                  }),
+                  exception: "Switchyard rejects field values that are not valid UTF-8 with 400, because its plugin API "
+                      + "exposes values as Swift strings, which cannot hold such bytes unchanged; RFC 9110 §5.5 only "
+                      + "says SHOULD for treating obs-text as opaque. fields.non-utf8-value-rejected checks this."),
+            .http("fields.non-utf8-value-rejected", "A value that is not valid UTF-8 gets 400 and is never forwarded",
+                  "Switchyard docs: README, What the gateway does with a request", profile: .switchyard,
+                  send: C.get("/", "X-Test: caf{xe9}\r\n"), expect: C.rejected),
             .http("fields.ows-trimmed", "Whitespace around a value is not part of it", "RFC 9110 §5.5",
                   send: C.get("/", "X-Test: \t value \t\r\n"), expect: C.forwarded(Checks.originField("x-test", "value"))),
             .http("fields.empty-value", "A field with an empty value is valid and forwarded", "RFC 9110 §5.5",

@@ -75,6 +75,13 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
 
     private func processBufferedEvents() {
         while !closed {
+            if let exchange, exchange.isTunneling {
+                let input = channel.input
+                guard !input.isEmpty, exchange.acceptsTunnelBytes else { return }
+                exchange.tunnelFromClient(input)
+                channel.consume(input.count)
+                continue
+            }
             if let exchange {
                 guard !exchange.requestBodyComplete, exchange.acceptsRequestBody else { return }
             } else if closing {
@@ -285,7 +292,7 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
     }
 
     func channelPeerClosed(truncated: Bool) {
-        if let exchange, exchange.requestBodyComplete, !closing {
+        if let exchange, exchange.requestBodyComplete, !closing, !exchange.isTunneling {
             // A client may half-close after its request; the response still goes out, then the connection ends.
             exchange.markCloseAfterResponse()
             return

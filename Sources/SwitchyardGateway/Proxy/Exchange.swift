@@ -13,7 +13,7 @@ import SwitchyardPlugin
 /// by the two read buffers and the two queues, whatever the body sizes.
 final class Exchange: UpstreamConnectionOwner {
     enum State {
-        case runningChain, connecting, forwarding, respondingLocally, draining, done
+        case runningChain, connecting, forwarding, respondingLocally, draining, tunneling, done
     }
 
     static let highWater = 64 * 1024
@@ -50,7 +50,10 @@ final class Exchange: UpstreamConnectionOwner {
     private var originStart: UInt64 = 0
     private var filters: [ResponseBodyFilter] = []
     private var filterBuffers: ([UInt8], [UInt8]) = ([], [])
-    private var drainRemaining: UInt64 = 0
+    /// Whether the last response head was informational (1xx), whose end event does not end the exchange.
+    private var inInformationalResponse = false
+    /// The client's `Upgrade` value when it asked for a protocol switch, such as `websocket`.
+    private let upgradeRequested: String?
 
     init(client: ClientConnection, worker: Worker, chain: MiddlewareChain, head: HTTP1RequestHead, context: RequestContext) {
         self.client = client
@@ -62,6 +65,15 @@ final class Exchange: UpstreamConnectionOwner {
         requestFraming = head.framing
         requestBodyComplete = head.framing == .none
         closeAfterResponse = !head.keepAlive
+        upgradeRequested = Self.requestedUpgrade(head)
+    }
+
+    /// The `Upgrade` value of a bodiless HTTP/1.1 request whose `Connection` field lists `upgrade`, or nil.
+    private static func requestedUpgrade(_ head: HTTP1RequestHead) -> String? {
+        guard head.versionMinor >= 1, head.framing == .none, head.connectionTokens.contains("upgrade") else {
+            return nil
+        }
+        return head.fields.first { HTTPHeaders.namesEqual($0.name, "upgrade") }?.value
     }
 
     // MARK: Request phases
@@ -77,7 +89,39 @@ final class Exchange: UpstreamConnectionOwner {
             respondLocally(.text(501, "CONNECT is not supported by this gateway."))
             return
         }
+        if let local = checkTarget() {
+            respondLocally(local)
+            return
+        }
         runRequestPhases(from: 0)
+    }
+
+    /// Checks the request-target form and the host against the TLS server name, returning the local answer for
+    /// a request the gateway must not route.
+    private func checkTarget() -> LocalResponse? {
+        let target = head.target
+        if target == "*" {
+            guard head.method == "OPTIONS" else {
+                return .text(400, "The asterisk request target is only valid with OPTIONS.")
+            }
+            // RFC 9110 section 9.3.7: OPTIONS * asks about the server itself, so the gateway answers.
+            var response = LocalResponse(head: ResponseHead(status: 200), body: [])
+            response.head.headers.add("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH")
+            return response
+        }
+        guard target.hasPrefix("/") || Forwarding.absoluteFormAuthority(target) != nil else {
+            return .text(400, "The request target must be a path such as /storeA/ or an absolute http(s) URL.")
+        }
+        if target.utf8.contains(UInt8(ascii: "#")) {
+            return .text(400, "The request target must not contain a fragment (#).")
+        }
+        if let serverName = context.serverName, let host = Forwarding.clientHost(head),
+            !Forwarding.hostMatches(host, serverName: serverName)
+        {
+            // RFC 9110 section 7.4: a request for a host this connection was not set up for is misdirected.
+            return .text(421, "This connection was opened for \(serverName); send requests for \(host) on their own connection.")
+        }
+        return nil
     }
 
     private func runRequestPhases(from start: Int) {
@@ -151,7 +195,7 @@ final class Exchange: UpstreamConnectionOwner {
         var upstreamHead = Forwarding.upstreamRequestHead(
             client: head, upstream: target, method: method, clientAddress: context.clientAddress,
             clientIsTLS: context.isTLS, requestID: context.requestID, viaName: worker.viaName,
-            bodyFraming: requestFraming)
+            bodyFraming: requestFraming, upgrade: upgradeRequested)
         for middleware in chain.upstreamRequest {
             middleware.upstreamRequestHead(context, &upstreamHead)
         }
@@ -162,7 +206,9 @@ final class Exchange: UpstreamConnectionOwner {
 
         state = .forwarding
         originStart = worker.loop.now
-        connection.setTimeout(worker.timeouts.upstreamRead)
+        // While the client still sends the body, the request-body timeout governs; the origin's read timeout
+        // starts once the body is complete, or while the origin does not take the bytes sent to it.
+        connection.setTimeout(requestBodyComplete ? worker.timeouts.upstreamRead : nil)
         if head.expectsContinue, !requestBodyComplete, !continueSent {
             continueSent = true
             client.sendContinue()
@@ -184,7 +230,7 @@ final class Exchange: UpstreamConnectionOwner {
             return upstream.channel.pendingOutput < Self.highWater
         case .draining:
             return true
-        case .runningChain, .connecting, .respondingLocally, .done:
+        case .runningChain, .connecting, .respondingLocally, .tunneling, .done:
             return false
         }
     }
@@ -212,6 +258,7 @@ final class Exchange: UpstreamConnectionOwner {
             upstream.channel.enqueue(bytes)
         }
         upstream.channel.flush()
+        upstream.setTimeout(upstream.channel.pendingOutput > 0 ? worker.timeouts.upstreamRead : nil)
     }
 
     /// The client's request body ended.
@@ -223,6 +270,7 @@ final class Exchange: UpstreamConnectionOwner {
                 upstream.channel.enqueue(Self.lastChunk)
                 upstream.channel.flush()
             }
+            upstream?.setTimeout(worker.timeouts.upstreamRead)
             if responseComplete {
                 finish()
             }
@@ -267,13 +315,23 @@ final class Exchange: UpstreamConnectionOwner {
     }
 
     func upstreamDrained(_ connection: UpstreamConnection) {
-        guard connection === upstream, state == .forwarding, !requestBodyComplete else { return }
+        guard connection === upstream else { return }
+        if state == .tunneling {
+            client.processInput()
+            return
+        }
+        guard state == .forwarding, !requestBodyComplete else { return }
+        connection.setTimeout(nil)
         client.processInput()
     }
 
     func upstreamPeerClosed(_ connection: UpstreamConnection, truncated: Bool) {
         guard connection === upstream else { return }
         processUpstreamInput()
+        if state == .tunneling {
+            endTunnel()
+            return
+        }
         guard upstream === connection, state == .forwarding else { return }
         originKeepAlive = false
         do {
@@ -294,6 +352,10 @@ final class Exchange: UpstreamConnectionOwner {
     func processUpstreamInput() {
         guard let connection = upstream else { return }
         connection.setTimeout(worker.timeouts.upstreamRead)
+        if state == .tunneling {
+            tunnelFromOrigin(connection)
+            return
+        }
         while state == .forwarding, upstream === connection {
             if client.channel.pendingOutput >= Self.highWater {
                 connection.channel.readingPaused = true
@@ -320,7 +382,7 @@ final class Exchange: UpstreamConnectionOwner {
 
     /// Resumes reading the origin once the client took the queued response bytes.
     func clientDrained() {
-        guard state == .forwarding, let connection = upstream else { return }
+        guard state == .forwarding || state == .tunneling, let connection = upstream else { return }
         connection.channel.readingPaused = false
         processUpstreamInput()
     }
@@ -334,6 +396,11 @@ final class Exchange: UpstreamConnectionOwner {
             if pendingRedirect != nil || responseHasNoBody { return }
             sendResponseBody(UnsafeRawBufferPointer(rebasing: input[range]))
         case .end:
+            if inInformationalResponse {
+                // The end of a 1xx head; the final response follows on the same connection.
+                inInformationalResponse = false
+                return
+            }
             responseEnded(connection)
         }
     }
@@ -362,9 +429,14 @@ final class Exchange: UpstreamConnectionOwner {
 
     private func informationalArrived(_ response: HTTP1ResponseHead) {
         if response.status == 101 {
-            fail(GatewayError(.invalidResponse))
+            if let upstream, upgradeRequested != nil {
+                startTunnel(response, upstream)
+            } else {
+                fail(GatewayError(.invalidResponse))
+            }
             return
         }
+        inInformationalResponse = true
         // 100 Continue answers the gateway's own Expect handling; other 1xx go to HTTP/1.1 clients.
         guard response.status != 100, head.versionMinor >= 1 else { return }
         var bytes = worker.takeScratch()
@@ -600,6 +672,71 @@ final class Exchange: UpstreamConnectionOwner {
         closeAfterResponse = true
         finish()
         client.abort()
+    }
+
+    // MARK: Protocol switch
+
+    /// Whether the exchange relays raw bytes both ways after the origin switched protocols.
+    var isTunneling: Bool { state == .tunneling }
+
+    /// Sends the origin's 101 to the client and relays bytes both ways from now on. Only an origin's 101 to a
+    /// client's upgrade request switches, so a tunnel never opens without the origin agreeing.
+    private func startTunnel(_ response: HTTP1ResponseHead, _ connection: UpstreamConnection) {
+        context.originStatus = 101
+        context.originDuration = Double(worker.loop.now - originStart) / 1e9
+        context.responseStatus = 101
+        var clientHead = Forwarding.clientResponseHead(origin: response, viaName: worker.viaName)
+        clientHead.headers.add("Connection", "upgrade")
+        if let protocolName = response.fields.first(where: { HTTPHeaders.namesEqual($0.name, "upgrade") })?.value {
+            clientHead.headers.add("Upgrade", protocolName)
+        }
+        var bytes = worker.takeScratch()
+        HeadWriter.appendResponseHead(clientHead, into: &bytes)
+        client.channel.enqueue(bytes)
+        worker.returnScratch(bytes)
+        responseHeadSent = true
+        closeAfterResponse = true
+        state = .tunneling
+        client.channel.flush()
+        client.processInput()
+    }
+
+    /// Whether the client connection should hand raw tunnel bytes to the origin now.
+    var acceptsTunnelBytes: Bool {
+        guard state == .tunneling, let upstream else { return false }
+        return upstream.channel.pendingOutput < Self.highWater
+    }
+
+    /// Relays bytes from the client to the origin.
+    func tunnelFromClient(_ bytes: UnsafeRawBufferPointer) {
+        guard state == .tunneling, let upstream else { return }
+        upstream.channel.enqueue(bytes)
+        upstream.channel.flush()
+        upstream.setTimeout(worker.timeouts.upstreamRead)
+    }
+
+    private func tunnelFromOrigin(_ connection: UpstreamConnection) {
+        while state == .tunneling, !connection.channel.input.isEmpty {
+            if client.channel.pendingOutput >= Self.highWater {
+                connection.channel.readingPaused = true
+                break
+            }
+            let input = connection.channel.input
+            client.channel.enqueue(input)
+            context.bytesSent += input.count
+            connection.channel.consume(input.count)
+        }
+        client.channel.flush()
+    }
+
+    /// Ends a tunnel after the origin closed: queued bytes still reach the client, then the connection closes.
+    private func endTunnel() {
+        guard state == .tunneling else { return }
+        if let connection = upstream {
+            upstream = nil
+            connection.close()
+        }
+        finish()
     }
 
     /// Makes the client connection close after this response, for a client that half-closed.

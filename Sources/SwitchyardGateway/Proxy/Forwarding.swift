@@ -47,7 +47,7 @@ enum Forwarding {
     /// `Connection` are removed before the gateway adds its own, so a client cannot strip them.
     static func upstreamRequestHead(
         client: HTTP1RequestHead, upstream: Upstream, method: String, clientAddress: String, clientIsTLS: Bool,
-        requestID: String, viaName: String, bodyFraming: BodyFraming
+        requestID: String, viaName: String, bodyFraming: BodyFraming, upgrade: String? = nil
     ) -> RequestHead {
         var headers = HTTPHeaders()
         var via: [String] = []
@@ -74,6 +74,11 @@ enum Forwarding {
             headers.add("X-Forwarded-Host", host)
         }
         headers.add("X-Request-ID", requestID)
+        if let upgrade {
+            // A protocol switch is negotiated hop by hop, so the gateway asks the origin for it anew.
+            headers.add("Connection", "upgrade")
+            headers.add("Upgrade", upgrade)
+        }
         via.append("\(client.versionMajor).\(client.versionMinor) \(viaName)")
         headers.add("Via", via.joined(separator: ", "))
         return RequestHead(method: method, target: upstream.target, version: .http1_1, headers: headers)
@@ -85,6 +90,21 @@ enum Forwarding {
             return authority
         }
         return client.fields.first { HTTPHeaders.namesEqual($0.name, "host") }?.value
+    }
+
+    /// Whether the host part of `authority` (without port or brackets) is `serverName`, ignoring case and a
+    /// trailing dot.
+    static func hostMatches(_ authority: String, serverName: String) -> Bool {
+        var host = Substring(authority)
+        if host.hasPrefix("[") {
+            host = host.dropFirst().prefix { $0 != "]" }
+        } else if let colon = host.lastIndex(of: ":") {
+            host = host[..<colon]
+        }
+        if host.hasSuffix(".") { host = host.dropLast() }
+        var name = Substring(serverName)
+        if name.hasSuffix(".") { name = name.dropLast() }
+        return HTTPHeaders.namesEqual(String(host), String(name))
     }
 
     /// The authority of an absolute-form target such as `http://example.com/x`, or nil for other forms.

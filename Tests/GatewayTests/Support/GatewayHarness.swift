@@ -216,8 +216,10 @@ final class GatewayHarness {
     }
 
     /// Builds the text of a request with `Host: localhost`, the given extra field lines and body.
-    static func request(_ method: String, _ target: String, fields: [String] = [], body: String? = nil) -> String {
-        var text = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
+    static func request(
+        _ method: String, _ target: String, host: String = "localhost", fields: [String] = [], body: String? = nil
+    ) -> String {
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: \(host)\r\n"
         for field in fields {
             text += field + "\r\n"
         }
