@@ -100,6 +100,11 @@ struct DemoSetup {
         try store.putAll(database: "ROUTING_CONFIG", pairs)
     }
 
+    /// The running binary's path, so the printed commands work without `switchyard` on PATH.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "switchyard"
+    }
+
     func printWelcome(port: Int) {
         let folder = configuration.directory.path
         let text = """
@@ -109,13 +114,13 @@ struct DemoSetup {
             Sample origins: \(origins.map { "\($0.name) on 127.0.0.1:\($0.port)" }.joined(separator: ", "))
 
             Try:
-              curl --cacert \(folder)/localhost.pem https://localhost:\(port)/storeA/hello?q=1
+              curl --cacert \(folder)/localhost.pem 'https://localhost:\(port)/storeA/hello?q=1'
               curl --cacert \(folder)/localhost.pem -i https://localhost:\(port)/
-              curl --cacert \(folder)/localhost.pem -i https://localhost:\(port)/nosuchstore/
+              curl --cacert \(folder)/localhost.pem -i https://localhost:\(port)/nosuch/
               curl --cacert \(folder)/localhost.pem --compressed -i https://localhost:\(port)/storeB/html
               curl --cacert \(folder)/localhost.pem -i https://localhost:\(port)/storeA/redirect/2
               curl --cacert \(folder)/localhost.pem -i https://localhost:\(port)/follow/redirect/2
-              switchyard kv put --config \(folder)/switchyard.json storeA '{"origin": "http://127.0.0.1:\(origins[1].port)"}'
+              \(Self.executablePath) kv put --config \(folder)/switchyard.json storeA '{"origin": "http://127.0.0.1:\(origins[1].port)"}'
 
             """
         print(text)
