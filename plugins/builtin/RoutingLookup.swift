@@ -52,6 +52,9 @@ public final class RoutingLookupMiddleware: Middleware {
         defaultRedirect = redirect
     }
 
+    /// The longest storefront ID in bytes: LMDB's maximum key size.
+    static let maxKeyBytes = 511
+
     public func selectUpstream(_ context: RequestContext) -> Verdict {
         let target = RouteTarget(target: context.request.target)
         guard !target.rawKey.isEmpty else {
@@ -62,6 +65,10 @@ public final class RoutingLookupMiddleware: Middleware {
             key = try RouteKey.decode(target.rawKey)
         } catch {
             return .respond(.text(400, error.responseText))
+        }
+        guard key.utf8.count <= Self.maxKeyBytes else {
+            // No store key can be this long (LMDB's limit), so this is the client's error, not a store failure.
+            return .respond(.text(400, "The storefront ID is longer than \(Self.maxKeyBytes) bytes."))
         }
 
         let stored: [UInt8]?

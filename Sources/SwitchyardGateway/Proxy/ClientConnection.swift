@@ -104,7 +104,13 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
             // Consumed before dispatching, because dispatching can close the connection or start lingering,
             // which discards the input. Body bytes stay valid: nothing reads into the buffer meanwhile.
             channel.consume(consumed)
-            guard let event else { return }
+            guard let event else {
+                if channel.inputFull {
+                    // The decoder's limits are below the buffer size, so this only guards against a stall.
+                    rejectRequest(HTTP1ParseError(status: 431, reason: "request head does not fit the read buffer"))
+                }
+                return
+            }
             switch event {
             case .head:
                 startExchange()
@@ -135,7 +141,8 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
     private func rejectRequest(_ error: HTTP1ParseError) {
         if let exchange {
             // The exchange sends the error page and closes, or aborts if its response already started.
-            exchange.fail(GatewayError(.internalError, source: .client, cause: error), status: error.status)
+            let kind: GatewayError.Kind = error.status == 408 ? .requestBodyTimeout : .invalidRequestBody
+            exchange.fail(GatewayError(kind, source: .client, cause: error))
             return
         }
         var bytes: [UInt8] = []
@@ -252,7 +259,7 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
         }
         if let exchange {
             if !exchange.requestBodyComplete, exchange.acceptsRequestBody {
-                exchange.fail(GatewayError(.internalError, source: .client), status: 408)
+                exchange.fail(GatewayError(.requestBodyTimeout, source: .client))
             }
             return
         }

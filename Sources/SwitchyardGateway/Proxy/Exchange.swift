@@ -50,6 +50,8 @@ final class Exchange: UpstreamConnectionOwner {
     private var originStart: UInt64 = 0
     private var filters: [ResponseBodyFilter] = []
     private var filterBuffers: ([UInt8], [UInt8]) = ([], [])
+    /// The most response bytes decoded per step, lowered while body filters expand their input a lot.
+    private var filterInputLimit = Int.max
     /// Whether the last response head was informational (1xx), whose end event does not end the exchange.
     private var inInformationalResponse = false
     /// The client's `Upgrade` value when it asked for a protocol switch, such as `websocket`.
@@ -89,6 +91,13 @@ final class Exchange: UpstreamConnectionOwner {
             respondLocally(.text(501, "CONNECT is not supported by this gateway."))
             return
         }
+        if head.method == "TRACE" {
+            // TRACE echoes the request, cookies and credentials included, back to any script that can send it.
+            var response = LocalResponse.text(405, "TRACE is not allowed by this gateway.")
+            response.head.headers.add("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH")
+            respondLocally(response)
+            return
+        }
         if let local = checkTarget() {
             respondLocally(local)
             return
@@ -111,6 +120,10 @@ final class Exchange: UpstreamConnectionOwner {
         }
         guard target.hasPrefix("/") || Forwarding.absoluteFormAuthority(target) != nil else {
             return .text(400, "The request target must be a path such as /storeA/ or an absolute http(s) URL.")
+        }
+        if let authority = Forwarding.absoluteFormAuthority(target), authority.contains("@") || authority.isEmpty {
+            // RFC 9110 section 4.2.4: userinfo in an http(s) URI is an error to its recipient.
+            return .text(400, "The request target must not contain user information or an empty host.")
         }
         if target.utf8.contains(UInt8(ascii: "#")) {
             return .text(400, "The request target must not contain a fragment (#).")
@@ -243,7 +256,7 @@ final class Exchange: UpstreamConnectionOwner {
         }
         if worker.limits.maxBodyBytes > 0, requestBodyBytes > UInt64(worker.limits.maxBodyBytes) {
             // Only a chunked body can grow past the limit here; a Content-Length was checked up front.
-            fail(GatewayError(.internalError, source: .client), status: 413)
+            fail(GatewayError(.requestBodyTooLarge, source: .client))
             return
         }
         guard let upstream, !bytes.isEmpty else { return }
@@ -356,17 +369,22 @@ final class Exchange: UpstreamConnectionOwner {
             tunnelFromOrigin(connection)
             return
         }
+        var limitInput = true
         while state == .forwarding, upstream === connection {
             if client.channel.pendingOutput >= Self.highWater {
+                // The client's send timeout governs while the gateway waits for the client, not the origin's.
                 connection.channel.readingPaused = true
+                connection.setTimeout(nil)
                 break
             }
             // An empty input is still decoded: a body that just ended yields its end event without more bytes.
             let input = connection.channel.input
+            let view = limitInput && input.count > filterInputLimit
+                ? UnsafeRawBufferPointer(rebasing: input[..<filterInputLimit]) : input
             let consumed: Int
             let event: HTTP1Event?
             do {
-                (consumed, event) = try connection.decoder.decode(input)
+                (consumed, event) = try connection.decoder.decode(view)
             } catch {
                 fail(GatewayError(.invalidResponse, cause: error))
                 return
@@ -374,8 +392,20 @@ final class Exchange: UpstreamConnectionOwner {
             // Consumed before handling: handling the end of a response may park the connection, which requires
             // an empty input. The bytes stay valid, because nothing reads into the buffer meanwhile.
             connection.channel.consume(consumed)
-            guard let event else { break }
-            handle(event, input: input, connection: connection)
+            guard let event else {
+                if view.count < input.count {
+                    // The limited view may have cut a line the decoder needs whole.
+                    limitInput = false
+                    continue
+                }
+                if connection.channel.inputFull {
+                    fail(GatewayError(.invalidResponse, cause: ResponseTooLarge(limit: input.count)))
+                    return
+                }
+                break
+            }
+            limitInput = true
+            handle(event, input: view, connection: connection)
         }
         client.channel.flush()
     }
@@ -467,6 +497,11 @@ final class Exchange: UpstreamConnectionOwner {
         }
         context.responseStatus = responseHead.status
         filters = context.responseBodyFilters
+        if !filters.isEmpty {
+            // Small first steps, so a body that decompresses 1000 to 1 cannot queue megabytes before the limit
+            // adapts; steps grow again while the filters do not expand.
+            filterInputLimit = 1024
+        }
         responseHasNoBody = noBody
         if !noBody {
             var lengthKnown = false
@@ -508,14 +543,28 @@ final class Exchange: UpstreamConnectionOwner {
             return
         }
         do {
-            try runFilters(bytes, endOfStream: false)
+            let produced = try runFilters(bytes, endOfStream: false)
+            adaptFilterInputLimit(consumed: bytes.count, produced: produced)
         } catch {
             fail(GatewayError(.bodyFilterFailed, source: .internal, cause: error))
         }
     }
 
-    /// Passes bytes through every installed filter in order and writes the last one's output.
-    private func runFilters(_ bytes: UnsafeRawBufferPointer, endOfStream: Bool) throws {
+    /// Shrinks the input handed to the filters per step after a step expanded a lot, as decompressing does, so
+    /// the output queued between two backpressure checks stays near `highWater` instead of growing with the
+    /// compression ratio (up to about 1000 to 1 for deflate).
+    private func adaptFilterInputLimit(consumed: Int, produced: Int) {
+        guard consumed > 0 else { return }
+        if produced > Self.highWater {
+            filterInputLimit = max(64, consumed * (Self.highWater / 2) / produced)
+        } else if produced < Self.highWater / 4, filterInputLimit < Int.max / 2 {
+            filterInputLimit = filterInputLimit * 2
+        }
+    }
+
+    /// Passes bytes through every installed filter in order and writes the last one's output; returns its size.
+    @discardableResult
+    private func runFilters(_ bytes: UnsafeRawBufferPointer, endOfStream: Bool) throws -> Int {
         var (current, next) = filterBuffers
         current.removeAll(keepingCapacity: true)
         try filters[0].filter(bytes, endOfStream: endOfStream, output: &current)
@@ -525,7 +574,9 @@ final class Exchange: UpstreamConnectionOwner {
             swap(&current, &next)
         }
         current.withUnsafeBytes { writeBody($0) }
+        let produced = current.count
         filterBuffers = (current, next)
+        return produced
     }
 
     private func writeBody(_ bytes: UnsafeRawBufferPointer) {
@@ -653,20 +704,25 @@ final class Exchange: UpstreamConnectionOwner {
     }
 
     /// Ends the exchange with an error page if no response started, else by closing the client connection.
-    func fail(_ error: GatewayError, status: Int? = nil) {
+    /// Failures the client caused are logged at info level, the others as errors.
+    func fail(_ error: GatewayError) {
         guard state != .done else { return }
         context.failure = error.description
         var metadata = ["error": error.description, "source": error.source.rawValue]
         if let storefront = context.storefrontID { metadata["storefront.id"] = storefront }
         if let target = context.upstream { metadata["origin"] = target.origin }
-        context.logger.error("request failed", metadata: metadata)
+        if error.source == .client {
+            context.logger.info("request failed", metadata: metadata)
+        } else {
+            context.logger.error("request failed", metadata: metadata)
+        }
         if let connection = upstream {
             upstream = nil
             connection.close()
         }
         if !responseHeadSent {
             closeAfterResponse = closeAfterResponse || !requestBodyComplete
-            respondLocally(status.map { .text($0, ErrorPages.clientErrorText($0)) } ?? error.response)
+            respondLocally(error.response)
             return
         }
         closeAfterResponse = true
@@ -764,5 +820,14 @@ final class Exchange: UpstreamConnectionOwner {
             middleware.log(context)
         }
         client.exchangeFinished(self)
+    }
+}
+
+/// An origin's response head or line did not fit the read buffer.
+struct ResponseTooLarge: Error, CustomStringConvertible {
+    let limit: Int
+
+    var description: String {
+        "the response head does not fit in \(limit) bytes; raise limits.maxResponseHeaderBytes if the origin is right"
     }
 }

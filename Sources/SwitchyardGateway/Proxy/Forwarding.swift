@@ -14,7 +14,7 @@ enum Forwarding {
     /// Fields the gateway sets on the forwarded request, so the client's copies are never trusted.
     private static let gatewayOwnedNames = [
         "host", "content-length", "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded",
-        "x-request-id",
+        "x-request-id", "x-real-ip",
     ]
 
     /// Whether `name` is hop-by-hop; compares without allocating, because it runs for every field.
@@ -69,6 +69,7 @@ enum Forwarding {
         case .none, .untilClose: break
         }
         headers.add("X-Forwarded-For", clientAddress)
+        headers.add("X-Real-IP", clientAddress)
         headers.add("X-Forwarded-Proto", clientIsTLS ? "https" : "http")
         if let host = clientHost(client) {
             headers.add("X-Forwarded-Host", host)

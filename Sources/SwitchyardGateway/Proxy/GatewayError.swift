@@ -18,6 +18,9 @@ struct GatewayError: Error, CustomStringConvertible {
         case bodyFilterFailed = "a response body filter failed"
         case middlewareFailed = "a middleware failed"
         case clientClosed = "the client closed the connection"
+        case invalidRequestBody = "the request body is malformed"
+        case requestBodyTimeout = "the request body was not received in time"
+        case requestBodyTooLarge = "the request body is larger than limits.maxBodyBytes"
         case internalError = "internal error"
     }
 
@@ -54,6 +57,9 @@ struct GatewayError: Error, CustomStringConvertible {
         case .resolveFailed, .connectRefused, .connectFailed, .tlsFailed, .invalidResponse, .upstreamClosed,
             .tooManyRedirects, .invalidRedirect:
             return 502
+        case .invalidRequestBody: return 400
+        case .requestBodyTimeout: return 408
+        case .requestBodyTooLarge: return 413
         case .bodyFilterFailed, .middlewareFailed, .clientClosed, .internalError: return 500
         }
     }

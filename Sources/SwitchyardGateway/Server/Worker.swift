@@ -64,7 +64,9 @@ final class Worker {
             maxHeaderBytes: configuration.limits.maxHeaderBytes,
             maxHeaderCount: configuration.limits.maxHeaderCount)
         viaName = configuration.viaName
-        buffers = BufferPool(bufferSize: max(16 * 1024, configuration.limits.maxHeaderBytes + 1024))
+        // A whole request or response head must fit one buffer, because the decoders consume whole lines only.
+        let largestHead = max(configuration.limits.maxHeaderBytes, configuration.limits.maxResponseHeaderBytes)
+        buffers = BufferPool(bufferSize: max(16 * 1024, largestHead + 1024))
         upstreams = UpstreamPool(
             loop: loop, buffers: buffers, tlsContexts: tlsClientContexts,
             maxIdlePerKey: configuration.upstreamPoolSize, connectTimeout: configuration.timeouts.upstreamConnect,

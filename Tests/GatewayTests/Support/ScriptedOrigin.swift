@@ -106,7 +106,10 @@ final class ScriptedOriginConnection: @unchecked Sendable {
     }
 
     func write(_ text: String) {
-        let bytes = Array(text.utf8)
+        write(Array(text.utf8))
+    }
+
+    func write(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
