@@ -97,6 +97,8 @@ public struct HTTPHeaders: Sequence, Equatable, Sendable, ExpressibleByDictionar
     /// Compares two field names ASCII case-insensitively without allocating.
     @inlinable
     public static func namesEqual(_ lhs: String, _ rhs: String) -> Bool {
+        // Native strings store their UTF-8 length, so most unequal names are told apart without touching bytes.
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
         var lhs = lhs
         var rhs = rhs
         return lhs.withUTF8 { left in
