@@ -34,7 +34,8 @@ public struct ConformanceCase: Sendable {
     public let sent: String
     /// The expected outcome in words.
     public let expected: String
-    /// When set, the case is a documented exception: reported as skipped with this reason, never run.
+    /// When set, the case is a documented exception of Switchyard's: against Switchyard it is reported as skipped
+    /// with this reason and never run; other targets run it.
     public let exception: String?
     /// Capabilities the target must have; a case whose needs are not met is skipped with the reason.
     public let needs: Set<Capability>
