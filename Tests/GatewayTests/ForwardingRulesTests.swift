@@ -83,6 +83,15 @@ struct ForwardingRulesTests {
         #expect(Forwarding.clientHost(head) == "gateway.example")
     }
 
+    @Test(arguments: [
+        ("localhost", "localhost", true), ("LOCALHOST:8443", "localhost", true), ("localhost.", "localhost", true),
+        ("localhost:8443", "localhost.", true), ("[::1]:8443", "::1", true), ("shop.test", "localhost", false),
+        ("localhostx", "localhost", false), ("local", "localhost", false), ("[::1]", "::2", false),
+    ])
+    func hostMatchesServerName(authority: String, serverName: String, expected: Bool) {
+        #expect(Forwarding.hostMatches(authority, serverName: serverName) == expected)
+    }
+
     @Test func responseHopByHopRemovedAndViaAdded() {
         let response = HTTP1ResponseHead(
             status: 200, reason: "OK", versionMajor: 1, versionMinor: 1,

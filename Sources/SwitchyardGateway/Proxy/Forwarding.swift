@@ -96,16 +96,38 @@ enum Forwarding {
     /// Whether the host part of `authority` (without port or brackets) is `serverName`, ignoring case and a
     /// trailing dot.
     static func hostMatches(_ authority: String, serverName: String) -> Bool {
-        var host = Substring(authority)
-        if host.hasPrefix("[") {
-            host = host.dropFirst().prefix { $0 != "]" }
-        } else if let colon = host.lastIndex(of: ":") {
+        var authority = authority
+        var serverName = serverName
+        return authority.withUTF8 { authorityBytes in
+            serverName.withUTF8 { nameBytes in
+                let host = hostPart(authorityBytes)
+                let name = withoutTrailingDot(nameBytes[...])
+                guard host.count == name.count else { return false }
+                for (left, right) in zip(host, name) where left != right {
+                    // Letters compare without case; other bytes must be equal.
+                    let lower = left | 0x20
+                    guard lower >= 0x61, lower <= 0x7A, lower == right | 0x20 else { return false }
+                }
+                return true
+            }
+        }
+    }
+
+    /// The host of an authority: without port, brackets or a trailing dot.
+    private static func hostPart(_ bytes: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        var host = bytes[...]
+        if host.first == UInt8(ascii: "[") {
+            host = host.dropFirst().prefix { $0 != UInt8(ascii: "]") }
+        } else if let colon = host.lastIndex(of: UInt8(ascii: ":")) {
             host = host[..<colon]
         }
-        if host.hasSuffix(".") { host = host.dropLast() }
-        var name = Substring(serverName)
-        if name.hasSuffix(".") { name = name.dropLast() }
-        return HTTPHeaders.namesEqual(String(host), String(name))
+        return withoutTrailingDot(host)
+    }
+
+    private static func withoutTrailingDot(
+        _ bytes: Slice<UnsafeBufferPointer<UInt8>>
+    ) -> Slice<UnsafeBufferPointer<UInt8>> {
+        bytes.last == UInt8(ascii: ".") ? bytes.dropLast() : bytes
     }
 
     /// The authority of an absolute-form target such as `http://example.com/x`, or nil for other forms.
