@@ -337,3 +337,58 @@ struct GzipWindowTests {
         #expect(try systemGzip(["-dc"], compressed) == body)
     }
 }
+
+@Suite("gzip field checks")
+struct GzipFieldCheckTests {
+    @Test(arguments: [" TEXT/HTML ;charset=utf-8", "text/html\t", "Text/Html;", "text/html"])
+    func mediaTypeIsTrimmedAndCaseFolded(contentType: String) throws {
+        let outcome = try respond(headers: [("Content-Type", contentType)])
+        #expect(outcome.filters.count == 1)
+    }
+
+    @Test(arguments: ["text/htm", "text/html2", "xtext/html", "text /html", "", ";text/html"])
+    func nearMissMediaTypeIsNotCompressed(contentType: String) throws {
+        let outcome = try respond(headers: [("Content-Type", contentType)])
+        #expect(outcome.filters.isEmpty)
+        #expect(!outcome.head.headers.contains("Vary"))
+    }
+
+    @Test func firstContentTypeDecides() throws {
+        let outcome = try respond(headers: [("Content-Type", "image/png"), ("content-type", "text/html")])
+        #expect(outcome.filters.isEmpty)
+    }
+
+    @Test func wildcardMatchesAnyCase() throws {
+        let outcome = try respond(headers: [("Content-Type", "TEXT/CSV")], options: ["types": ["text/*"]])
+        let other = try respond(headers: [("Content-Type", "texts/csv")], options: ["types": ["text/*"]])
+        #expect(outcome.filters.count == 1)
+        #expect(other.filters.isEmpty)
+    }
+
+    @Test func nonASCIIContentTypeFollowsUnicodeLowercasing() throws {
+        // U+212A KELVIN SIGN lowercases to "k", so this names text/markdown as String.lowercased() sees it.
+        let outcome = try respond(
+            headers: [("Content-Type", "text/mar\u{212A}down")], options: ["types": ["text/markdown"]])
+        #expect(outcome.filters.count == 1)
+    }
+
+    @Test(arguments: ["no-transform", " NO-TRANSFORM ", "max-age=1,no-transform", "public,\tNo-Transform\t,x"])
+    func noTransformInAnyCacheControlField(directive: String) throws {
+        let headers = [("Content-Type", "text/html"), ("Cache-Control", "public"), ("cache-control", directive)]
+        let outcome = try respond(headers: headers)
+        #expect(outcome.filters.isEmpty)
+        #expect(outcome.head.headers == HTTPHeaders(headers))
+    }
+
+    @Test(arguments: ["no-transformx", "no_transform", "no\rtransform", "\"no-transform\"", "no-transform=1"])
+    func otherCacheControlDirectivesAllowGzip(directive: String) throws {
+        let outcome = try respond(headers: [("Content-Type", "text/html"), ("Cache-Control", directive)])
+        #expect(outcome.filters.count == 1)
+    }
+
+    @Test func repeatedContentLengthIsIgnoredForMinLength() throws {
+        let outcome = try respond(
+            headers: [("Content-Type", "text/html"), ("Content-Length", "10"), ("Content-Length", "10")])
+        #expect(outcome.filters.count == 1)
+    }
+}

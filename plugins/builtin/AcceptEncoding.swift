@@ -1,4 +1,4 @@
-// Content negotiation helpers for gzip: Accept-Encoding q-values, media types and cache directives.
+// Content negotiation helpers for gzip: Accept-Encoding q-values, Vary and ETag.
 
 import SwitchyardPlugin
 
@@ -45,27 +45,6 @@ enum ContentNegotiation {
             else { return false }
         }
         return utf8.contains { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }
-    }
-
-    /// The media type of `Content-Type` without parameters, lowercased, or nil without the field.
-    static func mediaType(_ headers: HTTPHeaders) -> String? {
-        guard let value = headers["Content-Type"] else { return nil }
-        let end = value.firstIndex(of: ";") ?? value.endIndex
-        return value[..<end].trimmingASCIIWhitespace().lowercased()
-    }
-
-    /// Whether `Cache-Control` contains the `no-transform` directive, which forbids changing the content coding.
-    static func forbidsTransform(_ headers: HTTPHeaders) -> Bool {
-        headers.listValues("Cache-Control").contains { $0.lowercased() == "no-transform" }
-    }
-
-    /// The value of `Content-Length` when it is a single valid number, else nil.
-    static func contentLength(_ headers: HTTPHeaders) -> Int? {
-        let values = headers.values("Content-Length")
-        guard values.count == 1, let value = values.first, !value.isEmpty, value.utf8.count <= 18,
-            value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
-        else { return nil }
-        return Int(value)
     }
 
     /// Adds `Accept-Encoding` to `Vary`, merged into an existing field and not repeated; `Vary: *` stays as is.

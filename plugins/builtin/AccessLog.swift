@@ -55,10 +55,12 @@ public final class AccessLogMiddleware: Middleware, FileReopening {
 
     public func log(_ context: RequestContext) {
         let second = timestamp.second(of: context.startTime)
+        let line: AccessLogLine
         switch format {
-        case .json: file.write(AccessLogLine.json(context, second: second))
-        case .combined: file.write(AccessLogLine.combined(context, second: second))
+        case .json: line = AccessLogLine.json(context, second: second)
+        case .combined: line = AccessLogLine.combined(context, second: second)
         }
+        line.withBytes { file.write($0) }
     }
 
     /// Reopens the log file by path, so that lines go to a new file after `logrotate` renamed the old one. On

@@ -29,10 +29,12 @@ public final class GzipMiddleware: Middleware {
     public let level: Int
     /// Responses with a smaller `Content-Length` are not compressed.
     public let minLength: Int
+    /// Compressible media types.
+    let compressibleTypes: MediaTypeMatcher
     /// Compressible media types, lowercased, without wildcards.
-    let exactTypes: Set<String>
+    var exactTypes: Set<String> { compressibleTypes.exactTypes }
     /// Top-level types given as `type/*`, lowercased.
-    let wildcardTypes: Set<String>
+    var wildcardTypes: Set<String> { compressibleTypes.wildcardTypes }
     private let logger: Logger
 
     public var phases: MiddlewarePhases { .responseHead }
@@ -74,38 +76,42 @@ public final class GzipMiddleware: Middleware {
                 exact.insert(type.lowercased())
             }
         }
-        exactTypes = exact
-        wildcardTypes = wildcard
+        compressibleTypes = MediaTypeMatcher(exactTypes: exact, wildcardTypes: wildcard)
         logger = environment?.logger ?? .disabled
     }
 
     public func responseHead(_ context: RequestContext, _ head: inout ResponseHead) {
-        let headers = head.headers
-        guard Self.mayHaveBody(head.status), !ContentNegotiation.forbidsTransform(headers),
-            head.status != 206, !headers.contains("Content-Range")
-        else { return }
-        let isHead = context.request.method == "HEAD"
-        let accepts = ContentNegotiation.acceptsGzip(context.request.headers)
+        guard Self.mayHaveBody(head.status), head.status != 206 else { return }
+        // The cheap checks on the response come first: most responses are not compressible, and for them the
+        // request's Accept-Encoding is never parsed.
+        let fields = GzipResponseFields(head.headers)
+        guard !fields.forbidsTransform, !fields.hasContentRange else { return }
 
-        if headers.contains("Content-Encoding") {
-            if !accepts && !isHead && Self.isGzipOnly(headers) {
-                install(GzipDecoder.init, "inflateInit2", context, &head) { headers in
-                    headers.remove("Content-Encoding")
-                }
-            }
+        if fields.hasContentEncoding {
+            decodeIfNeeded(context, &head)
             return
         }
-        guard isCompressible(headers) else { return }
-        let length = ContentNegotiation.contentLength(headers)
+        guard let contentType = fields.contentType, compressibleTypes.matches(contentType: contentType) else { return }
+        let length = fields.contentLengthValue
         if let length, length < minLength {
             return
         }
         ContentNegotiation.addVaryAcceptEncoding(&head.headers)
-        guard accepts, !isHead else { return }
+        guard ContentNegotiation.acceptsGzip(context.request.headers), context.request.method != "HEAD" else { return }
         let level = Int32(level)
         install({ try GzipEncoder(level: level, expectedLength: length) }, "deflateInit2", context, &head) { headers in
             headers.set("Content-Encoding", "gzip")
             headers.remove("Accept-Ranges")
+        }
+    }
+
+    /// Decompresses a gzip body for a client that does not accept gzip; other encoded responses pass unchanged.
+    private func decodeIfNeeded(_ context: RequestContext, _ head: inout ResponseHead) {
+        let request = context.request
+        guard !ContentNegotiation.acceptsGzip(request.headers), request.method != "HEAD", Self.isGzipOnly(head.headers)
+        else { return }
+        install(GzipDecoder.init, "inflateInit2", context, &head) { headers in
+            headers.remove("Content-Encoding")
         }
     }
 
@@ -127,15 +133,6 @@ public final class GzipMiddleware: Middleware {
         head.headers.remove("Content-Length")
         ContentNegotiation.weakenETag(&head.headers)
         ContentNegotiation.addVaryAcceptEncoding(&head.headers)
-    }
-
-    private func isCompressible(_ headers: HTTPHeaders) -> Bool {
-        guard let type = ContentNegotiation.mediaType(headers) else { return false }
-        if exactTypes.contains(type) {
-            return true
-        }
-        guard !wildcardTypes.isEmpty, let slash = type.firstIndex(of: "/") else { return false }
-        return wildcardTypes.contains(String(type[..<slash]))
     }
 
     /// Whether a response with this status can carry a body (RFC 9110 section 6.4.1).

@@ -10,8 +10,13 @@ struct HeaderRules {
     }
 
     var remove: [String] = []
-    var set: [Entry] = []
+    var set: [Entry] = [] {
+        didSet { setNamesRepeat = Self.hasRepeatedName(set) }
+    }
     var add: [Entry] = []
+    /// Whether two `set` entries name the same field in different case, so that a later one must replace an
+    /// earlier one's field.
+    private var setNamesRepeat = false
 
     var isEmpty: Bool { remove.isEmpty && set.isEmpty && add.isEmpty }
 
@@ -20,16 +25,47 @@ struct HeaderRules {
         for name in remove {
             headers.remove(name)
         }
-        for entry in set {
-            if let value = expand(entry, context) {
-                headers.set(entry.name, value)
-            }
-        }
+        applySet(to: &headers, context)
         for entry in add {
             if let value = expand(entry, context) {
                 headers.add(entry.name, value)
             }
         }
+    }
+
+    /// Sets the `set` fields. `HTTPHeaders.set` scans every field for its name, so one pass first finds which names
+    /// are present, and an absent field is appended with `add`, which is what `set` does when the name is absent.
+    private func applySet(to headers: inout HTTPHeaders, _ context: RequestContext) {
+        guard !set.isEmpty else { return }
+        let present = setNamesPresent(in: headers)
+        for (index, entry) in set.enumerated() {
+            guard let value = expand(entry, context) else { continue }
+            // Entries past the mask's 64 bits always take the scanning path.
+            let isAbsent = index < UInt64.bitWidth && present & (1 << UInt64(index)) == 0
+            if isAbsent && !setNamesRepeat {
+                headers.add(entry.name, value)
+            } else {
+                headers.set(entry.name, value)
+            }
+        }
+    }
+
+    /// Returns a bit mask with bit `i` set when `headers` has a field named like `set[i]`, for the first 64 entries.
+    private func setNamesPresent(in headers: HTTPHeaders) -> UInt64 {
+        var present: UInt64 = 0
+        for field in headers.fields {
+            let length = field.name.utf8.count
+            for (index, entry) in set.prefix(UInt64.bitWidth).enumerated()
+            where entry.name.utf8.count == length && HTTPHeaders.namesEqual(field.name, entry.name) {
+                present |= 1 << UInt64(index)
+            }
+        }
+        return present
+    }
+
+    private static func hasRepeatedName(_ entries: [Entry]) -> Bool {
+        let lowercased = entries.map { $0.name.lowercased() }
+        return Set(lowercased).count != lowercased.count
     }
 
     private func expand(_ entry: Entry, _ context: RequestContext) -> String? {

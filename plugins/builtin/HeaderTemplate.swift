@@ -55,8 +55,14 @@ struct HeaderTemplate: Equatable {
 
     /// The value for this request. A missing variable value (no storefront yet) expands to empty text.
     func expand(_ context: RequestContext) -> String {
-        if parts.count == 1, case .literal(let text) = parts[0] {
-            return text
+        if parts.count == 1 {
+            // A value that is one literal or one variable needs no concatenation.
+            switch parts[0] {
+            case .literal(let text): return text
+            case .storefrontID: return context.storefrontID ?? ""
+            case .requestID: return context.requestID
+            case .clientIP: return context.clientAddress
+            }
         }
         var value = ""
         for part in parts {

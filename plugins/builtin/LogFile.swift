@@ -33,8 +33,13 @@ final class LogFile: Sendable {
 
     /// Writes `line`, which ends with a newline, retrying after `EINTR` and short writes.
     func write(_ line: [UInt8]) {
+        line.withUnsafeBytes { write($0) }
+    }
+
+    /// Writes `line`, which ends with a newline, retrying after `EINTR` and short writes.
+    func write(_ line: UnsafeRawBufferPointer) {
         let errorNumber: Int32? = descriptor.withLock { fd in
-            line.withUnsafeBytes { Self.writeAll(fd, $0) }
+            Self.writeAll(fd, line)
         }
         if let errorNumber {
             if !failing.exchange(true, ordering: .relaxed) {

@@ -40,15 +40,27 @@ enum RouteKey {
         return key
     }
 
+    /// Rejects `/` and the Unicode general category Cc: C0 controls, DEL and C1 controls. Scans the UTF-8 bytes,
+    /// where a C1 control U+0080...U+009F is the pair C2 80...C2 9F, and reports the first offender in order.
     private static func validate(_ key: String) throws(RouteKeyError) {
-        for scalar in key.unicodeScalars {
-            if scalar == "/" {
-                throw .slash
+        var key = key
+        let problem: RouteKeyError? = key.withUTF8 { bytes in
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "/") {
+                    return .slash
+                }
+                if byte < 0x20 || byte == 0x7F {
+                    return .controlCharacter
+                }
+                if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] <= 0x9F {
+                    return .controlCharacter
+                }
             }
-            // C0 controls, DEL and C1 controls: the Unicode general category Cc.
-            if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F) {
-                throw .controlCharacter
-            }
+            return nil
+        }
+        if let problem {
+            throw problem
         }
     }
 
