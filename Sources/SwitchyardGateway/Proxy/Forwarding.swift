@@ -49,7 +49,8 @@ enum Forwarding {
         client: HTTP1RequestHead, upstream: Upstream, method: String, clientAddress: String, clientIsTLS: Bool,
         requestID: String, viaName: String, bodyFraming: BodyFraming, upgrade: String? = nil
     ) -> RequestHead {
-        var headers = HTTPHeaders()
+        // The client's fields plus the up to ten the gateway adds.
+        var headers = HTTPHeaders(reservingCapacity: client.fields.count + 10)
         var via: [String] = []
         for field in client.fields {
             let name = field.name
@@ -164,7 +165,8 @@ enum Forwarding {
     /// Removes hop-by-hop fields from an origin's response and adds `Via`. Framing fields are set later, once
     /// the body's framing towards the client is known.
     static func clientResponseHead(origin: HTTP1ResponseHead, viaName: String) -> ResponseHead {
-        var headers = HTTPHeaders()
+        // The origin's fields plus `Via` and the framing and connection fields added later.
+        var headers = HTTPHeaders(reservingCapacity: origin.fields.count + 4)
         var via: [String] = []
         for field in origin.fields {
             let name = field.name

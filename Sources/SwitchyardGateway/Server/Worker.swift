@@ -137,7 +137,7 @@ final class Worker {
     {
         requestCounter += 1
         let requestID = requestIDPrefix + "-" + String(requestCounter, radix: 16)
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(reservingCapacity: head.fields.count)
         for field in head.fields {
             headers.add(field.name, field.value)
         }

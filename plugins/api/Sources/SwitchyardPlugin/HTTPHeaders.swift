@@ -10,6 +10,12 @@ public struct HTTPHeaders: Sequence, Equatable, Sendable, ExpressibleByDictionar
         fields = []
     }
 
+    /// An empty list with room for `capacity` fields, so building a head of known size allocates once.
+    public init(reservingCapacity capacity: Int) {
+        fields = []
+        fields.reserveCapacity(capacity)
+    }
+
     public init(_ fields: [(String, String)]) {
         self.fields = fields.map { (name: $0.0, value: $0.1) }
     }

@@ -128,9 +128,11 @@ public struct Upstream: Equatable, Sendable {
     /// The authority sent in `Host`: the host, bracketed if it is an IPv6 literal, with the port unless it is the
     /// scheme's default.
     public var authority: String {
-        let hostPart = host.contains(":") ? "[\(host)]" : host
+        // Byte checks and concatenation instead of Character iteration and interpolation: this runs per request.
+        let isIPv6 = host.utf8.contains(UInt8(ascii: ":"))
+        let hostPart = isIPv6 ? "[" + host + "]" : host
         let defaultPort = scheme == "https" ? 443 : 80
-        return port == defaultPort ? hostPart : "\(hostPart):\(port)"
+        return port == defaultPort ? hostPart : hostPart + ":" + String(port)
     }
 
     /// The origin as `scheme://authority`.
