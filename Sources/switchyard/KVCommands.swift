@@ -30,10 +30,21 @@ enum KVCommand {
 
     // MARK: Commands
 
+    /// Rejects keys that cannot be a storefront id and that would print ambiguously: control characters, and
+    /// U+FFFD, which is what invalid UTF-8 in an argument turns into, so two different invalid keys would
+    /// otherwise name the same entry.
+    static func checkedKey(_ key: String) throws -> String {
+        if let bad = key.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{FFFD}" }) {
+            let shown = bad == "\u{FFFD}" ? "invalid UTF-8" : String(format: "the control character U+%04X", bad.value)
+            throw CLIError.usage("key contains \(shown); keys are 1 to 511 bytes of printable UTF-8", command: "kv")
+        }
+        return key
+    }
+
     private static func put(_ arguments: [String]) throws -> Int32 {
         let parsed = try parse(arguments, command: "put", flags: ["raw"])
         try parsed.expectPositionals(["KEY", "VALUE"], command: "kv")
-        let key = parsed.positionals[0]
+        let key = try checkedKey(parsed.positionals[0])
         let value = parsed.positionals[1]
         if !parsed.flags.contains("raw") {
             try checkRoutingValue(value, label: "value '\(value)'")
@@ -47,7 +58,7 @@ enum KVCommand {
     private static func get(_ arguments: [String]) throws -> Int32 {
         let parsed = try parse(arguments, command: "get")
         try parsed.expectPositionals(["KEY"], command: "kv")
-        let key = parsed.positionals[0]
+        let key = try checkedKey(parsed.positionals[0])
 
         let target = try openNamespace(parsed, readOnly: true)
         guard let value = try target.store.get(database: target.database, key: key) else {
@@ -60,7 +71,7 @@ enum KVCommand {
     private static func delete(_ arguments: [String]) throws -> Int32 {
         let parsed = try parse(arguments, command: "delete")
         try parsed.expectPositionals(["KEY"], command: "kv")
-        let key = parsed.positionals[0]
+        let key = try checkedKey(parsed.positionals[0])
 
         let target = try openNamespace(parsed, readOnly: false)
         guard try target.store.delete(database: target.database, key: key) else {
@@ -231,6 +242,9 @@ enum BulkFile {
         guard case .string(let key)? = members["key"], !key.isEmpty, key.utf8.count <= 511 else {
             let shown = members["key"]?.summary ?? "nothing"
             return .failure(Problem(message: "\"key\" must be a string of 1 to 511 bytes, not \(shown)"))
+        }
+        if key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return .failure(Problem(message: "\"key\" must not contain control characters"))
         }
         guard let value = members["value"] else {
             return .failure(Problem(message: "\"value\" is missing"))

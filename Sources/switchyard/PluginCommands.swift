@@ -122,6 +122,14 @@ enum ReloadCommand {
         } catch {
             throw CLIError.failure("\(error)")
         }
+        // A pid file left behind by a crash may name a process that reused the id; signal only a gateway.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
+        guard URL(fileURLWithPath: executable).lastPathComponent == "switchyard" else {
+            let found = executable.isEmpty ? "no running process" : executable
+            throw CLIError.failure(
+                "process \(pid) from \(pidFile) is not a switchyard gateway (found \(found)); the file is stale: "
+                    + "remove it and pass the pid file of the running gateway")
+        }
         guard kill(pid, SIGHUP) == 0 else {
             let reason = String(cString: strerror(errno))
             throw CLIError.failure("could not signal process \(pid) from \(pidFile): \(reason); is the gateway still running?")

@@ -77,7 +77,10 @@ public enum PluginLoader {
                 continue
             }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            let libraries = names.filter { $0.hasPrefix("lib") && $0.hasSuffix(".so") }.sorted()
+            // A plugin's own build folder also holds the plugin API library, which is not a plugin.
+            let libraries = names.filter {
+                $0.hasPrefix("lib") && $0.hasSuffix(".so") && $0 != "libSwitchyardPlugin.so"
+            }.sorted()
             if libraries.isEmpty {
                 throw PluginLoadError(path: path, message: "folder contains no lib*.so file; build a plugin into it or remove the entry")
             }
@@ -154,7 +157,8 @@ public enum PluginLoader {
             throw PluginLoadError(
                 path: path,
                 message: "was built for \(found), but this gateway expects \(expected); rebuild the plugin with the "
-                    + "gateway's Swift toolchain against the gateway's plugins/api")
+                    + "gateway's Swift toolchain against the gateway's plugins/api. A running gateway keeps a library "
+                    + "it opened once, so load the rebuilt one under a new file name or restart the gateway")
         case .registrationFailed:
             throw PluginLoadError(
                 path: path, message: "registration failed: \(registrar.registrationError.map { "\($0)" } ?? "unknown error"); fix the plugin's entry point")

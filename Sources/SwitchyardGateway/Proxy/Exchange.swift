@@ -18,6 +18,8 @@ final class Exchange: UpstreamConnectionOwner {
 
     static let highWater = 64 * 1024
     static let maxRedirects = 20
+    /// Most interim (1xx) responses accepted before the final one.
+    static let maxInformationalResponses = 32
     /// Largest unread request body that is read and discarded after a local response instead of closing.
     static let maxDrainBytes: UInt64 = 64 * 1024
 
@@ -52,6 +54,7 @@ final class Exchange: UpstreamConnectionOwner {
     private var filterBuffers: ([UInt8], [UInt8]) = ([], [])
     /// The most response bytes decoded per step, lowered while body filters expand their input a lot.
     private var filterInputLimit = Int.max
+    private var informationalCount = 0
     /// Whether the last response head was informational (1xx), whose end event does not end the exchange.
     private var inInformationalResponse = false
     /// The client's `Upgrade` value when it asked for a protocol switch, such as `websocket`.
@@ -305,6 +308,11 @@ final class Exchange: UpstreamConnectionOwner {
     }
 
     func upstreamFailed(_ connection: UpstreamConnection?, _ error: GatewayError) {
+        if state == .tunneling, connection === upstream {
+            // An origin side that timed out or was reset ends the tunnel and the client connection with it.
+            fail(error)
+            return
+        }
         guard state == .connecting || state == .forwarding else { return }
         if connection != nil, connection !== upstream, upstream != nil { return }
         upstream = nil
@@ -467,13 +475,20 @@ final class Exchange: UpstreamConnectionOwner {
             return
         }
         inInformationalResponse = true
+        informationalCount += 1
+        guard informationalCount <= Self.maxInformationalResponses else {
+            // Each 1xx restarts the origin's read timeout, so an unbounded stream of them could hold a request.
+            fail(GatewayError(.invalidResponse, cause: TooManyInformationalResponses(limit: Self.maxInformationalResponses)))
+            return
+        }
         // 100 Continue answers the gateway's own Expect handling; other 1xx go to HTTP/1.1 clients.
         guard response.status != 100, head.versionMinor >= 1 else { return }
+        var headers = Forwarding.clientResponseHead(origin: response, viaName: worker.viaName).headers
+        // RFC 9110 section 8.6: a 1xx response carries no content, so no Content-Length either.
+        headers.remove("Content-Length")
         var bytes = worker.takeScratch()
         HeadWriter.appendResponseHead(
-            ResponseHead(status: response.status, reason: response.reason,
-                         headers: Forwarding.clientResponseHead(origin: response, viaName: worker.viaName).headers),
-            into: &bytes)
+            ResponseHead(status: response.status, reason: response.reason, headers: headers), into: &bytes)
         client.channel.enqueue(bytes)
         worker.returnScratch(bytes)
     }
@@ -830,4 +845,11 @@ struct ResponseTooLarge: Error, CustomStringConvertible {
     var description: String {
         "the response head does not fit in \(limit) bytes; raise limits.maxResponseHeaderBytes if the origin is right"
     }
+}
+
+/// An origin sent more interim responses than the gateway relays for one request.
+struct TooManyInformationalResponses: Error, CustomStringConvertible {
+    let limit: Int
+
+    var description: String { "the origin sent more than \(limit) interim (1xx) responses" }
 }
