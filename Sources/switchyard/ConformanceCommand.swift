@@ -13,9 +13,15 @@ enum ConformanceCommand {
         try parsed.expectPositionals([], command: "conformance")
         let cases = ConformanceRunner.select(
             ConformanceRunner.catalogue, profiles: try profiles(parsed), filter: parsed.values["filter"])
+        if cases.isEmpty {
+            // A mistyped filter would otherwise end in "0 passed, 0 failed" and exit 0, which reads as a pass.
+            throw CLIError.usage(
+                "no case matches --filter \"\(parsed.values["filter"] ?? "")\" in the selected profiles; "
+                    + "see the ids with --list", command: "conformance")
+        }
 
         if parsed.flags.contains("list") {
-            Console.out(Report.list(cases))
+            Console.out(parsed.flags.contains("json") ? Report.listJSON(cases) + "\n" : Report.list(cases))
             return 0
         }
         let results: [CaseResult]
@@ -29,9 +35,12 @@ enum ConformanceCommand {
             (results, targetText) = try runTarget(cases, parsed)
         }
         if parsed.flags.contains("json") {
+            // Standard output stays one JSON document; the summary line goes to standard error.
             Console.out(Report.json(results, target: targetText) + "\n")
+            Console.error(Report.summary(results) + "\n")
+        } else {
+            Console.out(Report.table(results))
         }
-        Console.out(parsed.flags.contains("json") ? Report.summary(results) + "\n" : Report.table(results))
         return Report.tally(results).failed == 0 ? 0 : 1
     }
 

@@ -104,7 +104,7 @@ enum KVCommand {
 
         let target = try openNamespace(parsed, readOnly: false)
         try target.store.putAll(database: target.database, pairs.map { (key: $0.key, value: Array($0.value.utf8)) })
-        Console.out("stored \(pairs.count) keys in namespace \(target.name)\n")
+        Console.out("stored \(pairs.count) \(pairs.count == 1 ? "key" : "keys") in namespace \(target.name)\n")
         return 0
     }
 

@@ -181,7 +181,8 @@ enum Usage {
           --filter PATTERN    run only cases whose id or title contains PATTERN, or matches it as a glob
                               when it contains *, ? or [
           --list              print the selected cases with their clauses, bytes and expectations; run nothing
-          --json              print a JSON report instead of the table, then the summary line
+          --json              print a JSON report instead of the table on standard output, and the summary line
+                              on standard error; with --list, print the cases as a JSON array
 
         """
 

@@ -57,6 +57,20 @@ public enum Report {
     }
 
     /// The catalogue as a table for `--list`, then the count as the summary line with nothing run.
+    /// The cases as a JSON array of objects with `id`, `title`, `profile`, `clause`, `sent`, `expected` and
+    /// `exception` (null when the case has none).
+    public static func listJSON(_ cases: [ConformanceCase]) -> String {
+        let objects: [[String: Any]] = cases.map { testCase in
+            [
+                "id": testCase.id, "title": testCase.title, "profile": testCase.profile.rawValue,
+                "clause": testCase.clause, "sent": testCase.sent, "expected": testCase.expected,
+                "exception": testCase.exception as Any? ?? NSNull(),
+            ]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     public static func list(_ cases: [ConformanceCase]) -> String {
         var lines: [String] = []
         for testCase in cases {

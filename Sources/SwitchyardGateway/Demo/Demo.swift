@@ -1,6 +1,7 @@
 // The `demo` command: a self-contained gateway with a local certificate, a seeded store and sample origins.
 
 import Foundation
+import SwitchyardEventLoop
 import SwitchyardKV
 import SwitchyardTLS
 
@@ -32,6 +33,14 @@ extension ServerEntry {
             default:
                 printError("unknown option \(argument) for demo; see switchyard demo --help")
                 return 2
+            }
+        }
+        if port != 0, let address = SocketAddress(ipAddress: "127.0.0.1", port: port) {
+            do {
+                Socket.close(try TCP.listen(on: address, backlog: 1, reusePort: false))
+            } catch {
+                printError("port \(port) on 127.0.0.1 is not available (\(error)); pass --port with a free port")
+                return 1
             }
         }
         do {
