@@ -79,7 +79,8 @@ enum Usage {
 
         Loads the configuration's plugins and prints every middleware name with its version, phases and library
         (`built-in` or the library file). Phases come from an instance built with the options of the first entry
-        that uses the name, else with no options; `?` means no instance could be built.
+        that uses the name, else with no options; `?` means no instance could be built, and an empty cell means
+        the instance takes part in no phase with those options (header-injection without rules, for example).
 
         Options:
         \(configOption)

@@ -47,7 +47,7 @@ enum PluginBuild {
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
         }
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("swift-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: outputPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath.path, contents: nil)
         let output = try FileHandle(forWritingTo: outputPath)
         process.standardOutput = output
         process.standardError = output
