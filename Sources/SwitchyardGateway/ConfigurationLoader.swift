@@ -71,6 +71,9 @@ public enum ConfigurationLoader {
         do {
             value = try JSONValue.parse(data)
         } catch {
+            if let problem = JSONSyntaxLocator.firstProblem(in: Array(data)) {
+                throw ConfigurationError(key: path, message: "is not valid JSON at \(problem)")
+            }
             throw ConfigurationError(
                 key: path,
                 message: "is not valid JSON (\(error)); check brackets, commas and quotes. Comments, trailing commas "
@@ -125,7 +128,8 @@ public enum JSONValue: Equatable, Sendable, Decodable {
         do {
             return try decoder.decode(JSONValue.self, from: data)
         } catch DecodingError.dataCorrupted(let context) {
-            // NOTE: Foundation's JSON5 reader reports no line or column, so the message cannot point at the spot.
+            // Foundation's JSON5 reader reports no line or column; configuration errors add them through
+            // JSONSyntaxLocator.
             throw ParseError(description: context.debugDescription)
         }
     }
