@@ -3,6 +3,7 @@
 
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 
 @Suite struct TunnelAndInterimTests {
@@ -32,6 +33,76 @@ import Testing
         #expect(switched.status == 101)
         #expect(switched.header("Upgrade") == "websocket")
         #expect(String(decoding: echoed, as: UTF8.self) == "echo:ping")
+    }
+
+    @Test func clientHalfCloseReachesOrigin() throws {
+        let origin = try ScriptedOrigin { connection in
+            _ = connection.readHead()
+            connection.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 64)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Glibc.recv(connection.fd, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { break }
+                received += buffer[0..<count]
+            }
+            // The gateway passed the client's FIN on, and this direction still works.
+            connection.write("got:" + String(decoding: received, as: UTF8.self))
+        }
+        defer { origin.stop() }
+        var options = GatewayOptions()
+        options.tls = false
+        options.plain = true
+        options.routes = ["ws": GatewayHarness.routeValue(port: origin.port)]
+        let gateway = try GatewayHarness(options)
+        defer { gateway.stop() }
+        let connection = try gateway.connectPlain()
+
+        try connection.send(Self.upgradeRequest)
+        let switched = try connection.readResponse(method: "GET")
+        try connection.send("ping")
+        Glibc.shutdown(connection.fd, Int32(SHUT_WR))
+        let reply = try connection.readUntilClosed()
+
+        #expect(switched.status == 101)
+        #expect(String(decoding: reply, as: UTF8.self) == "got:ping")
+    }
+
+    @Test func originHalfCloseReachesClient() throws {
+        let received = Mutex<[UInt8]>([])
+        let origin = try ScriptedOrigin { connection in
+            _ = connection.readHead()
+            connection.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nbye")
+            Glibc.shutdown(connection.fd, Int32(SHUT_WR))
+            var buffer = [UInt8](repeating: 0, count: 64)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Glibc.recv(connection.fd, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { break }
+                received.withLock { $0 += buffer[0..<count] }
+            }
+        }
+        defer { origin.stop() }
+        var options = GatewayOptions()
+        options.tls = false
+        options.plain = true
+        options.routes = ["ws": GatewayHarness.routeValue(port: origin.port)]
+        let gateway = try GatewayHarness(options)
+        defer { gateway.stop() }
+        let connection = try gateway.connectPlain()
+
+        try connection.send(Self.upgradeRequest)
+        let switched = try connection.readResponse(method: "GET")
+        let farewell = try connection.readUntilClosed()
+        try connection.send("late")
+        connection.close()
+        // The origin reads until the gateway closes its side, which happens once the client closed.
+        for _ in 0..<200 where received.withLock({ $0.isEmpty }) {
+            usleep(10_000)
+        }
+
+        #expect(switched.status == 101)
+        #expect(String(decoding: farewell, as: UTF8.self) == "bye")
+        #expect(String(decoding: received.withLock { $0 }, as: UTF8.self) == "late")
     }
 
     @Test func silentTunnelOriginClosesClient() throws {

@@ -41,6 +41,8 @@ final class Channel: EventHandler {
     private var writeBlockedOnRead = false
     private var handshakeWants: EventLoop.Interest = []
 
+    /// Whether the write side is shut down once the queued output is written.
+    private var writeShutdownPending = false
     /// Whether reading stopped because the buffer is full of unconsumed input; consuming resumes it.
     private var pausedForSpace = false
     /// Whether a non-blocking connect is in progress.
@@ -151,6 +153,9 @@ final class Channel: EventHandler {
             delegate?.channelFailed(error)
             return
         }
+        if pendingOutput == 0, writeShutdownPending {
+            shutdownWrite()
+        }
         if pendingOutput == 0 {
             if output.capacity > 64 * 1024 {
                 output = []
@@ -184,6 +189,22 @@ final class Channel: EventHandler {
                 throw SystemCallError(call: "write", errno: EPIPE)
             }
         }
+    }
+
+    /// Ends the write direction (TLS close_notify, then TCP FIN) once every queued byte is written, while reads
+    /// go on: a tunnel passes a peer's half-close on this way.
+    func shutdownWriteWhenFlushed() {
+        guard !closed else { return }
+        writeShutdownPending = true
+        if pendingOutput == 0 {
+            shutdownWrite()
+        }
+    }
+
+    private func shutdownWrite() {
+        writeShutdownPending = false
+        transport.shutdown()
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
     /// Drops queued output and the read buffer, e.g. when a pooled connection is reused.

@@ -299,7 +299,12 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
     }
 
     func channelPeerClosed(truncated: Bool) {
-        if let exchange, exchange.requestBodyComplete, !closing, !exchange.isTunneling {
+        if let exchange, exchange.isTunneling {
+            processInput()
+            exchange.tunnelClientClosed()
+            return
+        }
+        if let exchange, exchange.requestBodyComplete, !closing {
             // A client may half-close after its request; the response still goes out, then the connection ends.
             exchange.markCloseAfterResponse()
             return

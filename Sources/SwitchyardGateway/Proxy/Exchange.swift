@@ -55,6 +55,9 @@ final class Exchange: UpstreamConnectionOwner {
     /// The most response bytes decoded per step, lowered while body filters expand their input a lot.
     private var filterInputLimit = Int.max
     private var informationalCount = 0
+    /// Which sides of a tunnel sent their FIN; each is passed on as a half-close to the other side.
+    private var clientFinishedTunnel = false
+    private var originFinishedTunnel = false
     /// Whether the last response head was informational (1xx), whose end event does not end the exchange.
     private var inInformationalResponse = false
     /// The client's `Upgrade` value when it asked for a protocol switch, such as `websocket`.
@@ -350,7 +353,9 @@ final class Exchange: UpstreamConnectionOwner {
         guard connection === upstream else { return }
         processUpstreamInput()
         if state == .tunneling {
-            endTunnel()
+            originFinishedTunnel = true
+            client.channel.shutdownWriteWhenFlushed()
+            if clientFinishedTunnel { endTunnel() }
             return
         }
         guard upstream === connection, state == .forwarding else { return }
@@ -800,7 +805,16 @@ final class Exchange: UpstreamConnectionOwner {
         client.channel.flush()
     }
 
-    /// Ends a tunnel after the origin closed: queued bytes still reach the client, then the connection closes.
+    /// Passes a client's half-close on to the origin; the tunnel ends once both sides finished sending.
+    func tunnelClientClosed() {
+        guard state == .tunneling else { return }
+        clientFinishedTunnel = true
+        upstream?.channel.shutdownWriteWhenFlushed()
+        if originFinishedTunnel { endTunnel() }
+    }
+
+    /// Ends a tunnel after both sides finished sending: queued bytes still reach the client, then the
+    /// connection closes.
     private func endTunnel() {
         guard state == .tunneling else { return }
         if let connection = upstream {
