@@ -52,10 +52,10 @@ final class Exchange: UpstreamConnectionOwner {
     private var originStart: UInt64 = 0
     private var filters: [ResponseBodyFilter] = []
     private var filterBuffers: ([UInt8], [UInt8]) = ([], [])
-    /// The most response bytes decoded per step, lowered while body filters expand their input a lot.
+    /// The maximum number of response bytes decoded per step, lowered while body filters expand their input a lot.
     private var filterInputLimit = Int.max
     private var informationalCount = 0
-    /// Which sides of a tunnel sent their FIN; each is passed on as a half-close to the other side.
+    /// The tunnel sides that sent their FIN. Each FIN is passed on as a half-close to the other side.
     private var clientFinishedTunnel = false
     private var originFinishedTunnel = false
     /// Whether the last response head was informational (1xx), whose end event does not end the exchange.
@@ -111,15 +111,15 @@ final class Exchange: UpstreamConnectionOwner {
         runRequestPhases(from: 0)
     }
 
-    /// Checks the request-target form and the host against the TLS server name, returning the local answer for
-    /// a request the gateway must not route.
+    /// Checks the request-target form and the host against the TLS server name. Returns the local response for a
+    /// request the gateway must not route, or nil.
     private func checkTarget() -> LocalResponse? {
         let target = head.target
         if target == "*" {
             guard head.method == "OPTIONS" else {
                 return .text(400, "The asterisk request target is only valid with OPTIONS.")
             }
-            // RFC 9110 section 9.3.7: OPTIONS * asks about the server itself, so the gateway answers.
+            // RFC 9110 section 9.3.7: OPTIONS * concerns the server itself, so the gateway responds.
             var response = LocalResponse(head: ResponseHead(status: 200), body: [])
             response.head.headers.add("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH")
             return response
@@ -225,7 +225,7 @@ final class Exchange: UpstreamConnectionOwner {
 
         state = .forwarding
         originStart = worker.loop.now
-        // While the client still sends the body, the request-body timeout governs; the origin's read timeout
+        // While the client still sends the body, the request-body timeout governs. The origin's read timeout
         // starts once the body is complete, or while the origin does not take the bytes sent to it.
         connection.setTimeout(requestBodyComplete ? worker.timeouts.upstreamRead : nil)
         if head.expectsContinue, !requestBodyComplete, !continueSent {
@@ -280,7 +280,7 @@ final class Exchange: UpstreamConnectionOwner {
         upstream.setTimeout(upstream.channel.pendingOutput > 0 ? worker.timeouts.upstreamRead : nil)
     }
 
-    /// The client's request body ended.
+    /// Ends the request body: sends the last chunk to the origin, or finishes a drained local response.
     func requestBodyEnded() {
         requestBodyComplete = true
         switch state {
@@ -486,7 +486,8 @@ final class Exchange: UpstreamConnectionOwner {
             fail(GatewayError(.invalidResponse, cause: TooManyInformationalResponses(limit: Self.maxInformationalResponses)))
             return
         }
-        // 100 Continue answers the gateway's own Expect handling; other 1xx go to HTTP/1.1 clients.
+        // The gateway sends its own 100 Continue for Expect, so the origin's is dropped. Other 1xx go to HTTP/1.1
+        // clients.
         guard response.status != 100, head.versionMinor >= 1 else { return }
         var headers = Forwarding.clientResponseHead(origin: response, viaName: worker.viaName).headers
         // RFC 9110 section 8.6: a 1xx response carries no content, so no Content-Length either.
@@ -519,7 +520,7 @@ final class Exchange: UpstreamConnectionOwner {
         filters = context.responseBodyFilters
         if !filters.isEmpty {
             // Small first steps, so a body that decompresses 1000 to 1 cannot queue megabytes before the limit
-            // adapts; steps grow again while the filters do not expand.
+            // adapts. Steps grow again while the filters do not expand.
             filterInputLimit = 1024
         }
         responseHasNoBody = noBody
@@ -570,9 +571,9 @@ final class Exchange: UpstreamConnectionOwner {
         }
     }
 
-    /// Shrinks the input handed to the filters per step after a step expanded a lot, as decompressing does, so
-    /// the output queued between two backpressure checks stays near `highWater` instead of growing with the
-    /// compression ratio (up to about 1000 to 1 for deflate).
+    /// Shrinks the input handed to the filters per step after a step expanded a lot, as decompressing does. The
+    /// output queued between two backpressure checks then stays near `highWater` instead of growing with the
+    /// compression ratio, which reached about 1000 to 1 for zeros in the tests.
     private func adaptFilterInputLimit(consumed: Int, produced: Int) {
         guard consumed > 0 else { return }
         if produced > Self.highWater {
@@ -669,12 +670,14 @@ final class Exchange: UpstreamConnectionOwner {
         for middleware in chain.responseHead {
             middleware.responseHead(context, &responseHead)
         }
+
         var body = response.body
         let installed = context.responseBodyFilters
         if !installed.isEmpty {
             filters = installed
             body = filterWhole(body) ?? body
         }
+
         let noBody = Forwarding.responseHasNoBody(status: responseHead.status, method: method)
         if !(100...199).contains(responseHead.status), responseHead.status != 204 {
             responseHead.headers.remove("Transfer-Encoding")
@@ -683,12 +686,14 @@ final class Exchange: UpstreamConnectionOwner {
         if !requestBodyComplete {
             prepareForUnreadBody()
         }
+
         writeHead(&responseHead)
         if !noBody {
             client.channel.enqueue(body)
             context.bytesSent += body.count
         }
         client.channel.flush()
+
         if requestBodyComplete || closeAfterResponse {
             finish()
         } else {
@@ -829,7 +834,7 @@ final class Exchange: UpstreamConnectionOwner {
         closeAfterResponse = true
     }
 
-    /// The client connection went away; stop work and log.
+    /// Stops the exchange after the client connection went away, closing the origin connection, and logs it.
     func clientGone() {
         guard state != .done else { return }
         context.failure = context.failure ?? GatewayError(.clientClosed, source: .client).description

@@ -17,7 +17,7 @@ enum Forwarding {
         "x-request-id", "x-real-ip",
     ]
 
-    /// Whether `name` is hop-by-hop; compares without allocating, because it runs for every field.
+    /// Returns whether `name` is hop-by-hop, comparing without allocating because it runs for every field.
     static func isHopByHop(_ name: String) -> Bool {
         hopByHopNames.contains { HTTPHeaders.namesEqual($0, name) } || hasProxyPrefix(name)
     }
@@ -38,7 +38,7 @@ enum Forwarding {
         }
     }
 
-    /// Whether a `Connection` field listed `name`.
+    /// Returns whether a `Connection` field listed `name`.
     private static func isNamedInConnection(_ name: String, _ tokens: [String]) -> Bool {
         !tokens.isEmpty && tokens.contains { HTTPHeaders.namesEqual($0, name) }
     }
