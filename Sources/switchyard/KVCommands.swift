@@ -30,6 +30,26 @@ enum KVCommand {
 
     // MARK: Commands
 
+    /// The most bytes `kv put KEY -` reads from standard input.
+    static let maxStandardInputBytes = 64 << 20
+
+    /// Reads the value for `kv put KEY -`, for values longer than a command-line argument may be (128 KiB on
+    /// Linux). A single trailing newline is dropped, as shells and editors add one.
+    static func readStandardInput() throws -> String {
+        var data = Data()
+        while let chunk = try FileHandle.standardInput.read(upToCount: 64 * 1024), !chunk.isEmpty {
+            data.append(chunk)
+            guard data.count <= maxStandardInputBytes else {
+                throw CLIError.failure("the value on standard input is larger than \(maxStandardInputBytes) bytes")
+            }
+        }
+        if data.last == 0x0A { data.removeLast() }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CLIError.failure("the value on standard input is not valid UTF-8")
+        }
+        return text
+    }
+
     /// Rejects keys that cannot be a storefront id and that would print ambiguously: control characters, and
     /// U+FFFD, which is what invalid UTF-8 in an argument turns into, so two different invalid keys would
     /// otherwise name the same entry.
@@ -45,7 +65,7 @@ enum KVCommand {
         let parsed = try parse(arguments, command: "put", flags: ["raw"])
         try parsed.expectPositionals(["KEY", "VALUE"], command: "kv")
         let key = try checkedKey(parsed.positionals[0])
-        let value = parsed.positionals[1]
+        let value = parsed.positionals[1] == "-" ? try readStandardInput() : parsed.positionals[1]
         if !parsed.flags.contains("raw") {
             try checkRoutingValue(value, label: "value '\(value)'")
         }

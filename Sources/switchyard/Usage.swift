@@ -133,7 +133,7 @@ enum Usage {
         ("pass" or "follow"), "verifyTLS" (true or false) and "caFile" (an absolute path of a PEM file).
 
         Commands:
-          kv put KEY VALUE [--raw]          store VALUE (text) under KEY
+          kv put KEY VALUE [--raw]          store VALUE (text) under KEY; VALUE - reads it from standard input
           kv get KEY                        print the value; exits with 1 if KEY is absent
           kv delete KEY                     remove KEY; exits with 1 if KEY is absent
           kv list [--prefix P] [--limit N] [--json]

@@ -40,9 +40,10 @@ final class CLIHarness {
         throw CocoaError(.fileNoSuchFile)
     }
 
-    /// Runs `switchyard ARGUMENTS` in the harness folder, killing it after 30 seconds.
+    /// Runs `switchyard ARGUMENTS` in the harness folder with `input` on standard input (empty by default),
+    /// killing it after 30 seconds.
     @discardableResult
-    func run(_ arguments: [String]) throws -> CLIResult {
+    func run(_ arguments: [String], input: [UInt8] = []) throws -> CLIResult {
         let process = Process()
         process.executableURL = try Self.binary()
         process.arguments = arguments
@@ -55,6 +56,10 @@ final class CLIHarness {
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out
         process.standardError = err
+        let inPath = folder.path("stdin-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: inPath, contents: Data(input))
+        let inputHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        process.standardInput = inputHandle
 
         try process.run()
         let watchdog = DispatchWorkItem { [process] in process.terminate() }
@@ -63,6 +68,7 @@ final class CLIHarness {
         watchdog.cancel()
         try out.close()
         try err.close()
+        try inputHandle.close()
 
         return CLIResult(
             status: process.terminationStatus,
@@ -386,5 +392,29 @@ final class CLIHarness {
         #expect(result.status == 2)
         #expect(result.stderr.contains(fragment), "\(result.stderr)")
         #expect(result.stderr.contains("--help"), "\(result.stderr)")
+    }
+}
+
+@Suite struct CLIStandardInputTests {
+    @Test func putReadsValueFromStandardInput() throws {
+        let cli = try CLIHarness()
+        let value = #"{"origin": "http://127.0.0.1:9000"}"#
+
+        let put = try cli.run(["kv", "put", "storeA", "-"], input: Array((value + "\n").utf8))
+        let get = try cli.run(["kv", "get", "storeA"])
+
+        #expect(put.status == 0)
+        #expect(get.stdout == value + "\n")
+    }
+
+    @Test func putReadsValueLongerThanAnArgument() throws {
+        let cli = try CLIHarness()
+        let value = String(repeating: "v", count: 300_000)
+
+        let put = try cli.run(["kv", "put", "--raw", "big", "-"], input: Array(value.utf8))
+        let get = try cli.run(["kv", "get", "big"])
+
+        #expect(put.status == 0)
+        #expect(get.stdout.count == value.count + 1)
     }
 }
