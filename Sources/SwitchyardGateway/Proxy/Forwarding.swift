@@ -51,14 +51,14 @@ enum Forwarding {
     ) -> RequestHead {
         // The client's fields plus the up to ten the gateway adds.
         var headers = HTTPHeaders(reservingCapacity: client.fields.count + 10)
-        var via: [String] = []
+        var via: String?
         for field in client.fields {
             let name = field.name
             if isHopByHop(name) || isGatewayOwned(name) || isNamedInConnection(name, client.connectionTokens) {
                 continue
             }
             if HTTPHeaders.namesEqual(name, "via") {
-                via.append(field.value)
+                via = via.map { $0 + ", " + field.value } ?? field.value
                 continue
             }
             headers.add(field.name, field.value)
@@ -81,8 +81,7 @@ enum Forwarding {
             headers.add("Connection", "upgrade")
             headers.add("Upgrade", upgrade)
         }
-        via.append("\(client.versionMajor).\(client.versionMinor) \(viaName)")
-        headers.add("Via", via.joined(separator: ", "))
+        headers.add("Via", viaValue(existing: via, minorVersion: client.versionMinor, viaName: viaName))
         return RequestHead(method: method, target: upstream.target, version: .http1_1, headers: headers)
     }
 
@@ -167,21 +166,28 @@ enum Forwarding {
     static func clientResponseHead(origin: HTTP1ResponseHead, viaName: String) -> ResponseHead {
         // The origin's fields plus `Via` and the framing and connection fields added later.
         var headers = HTTPHeaders(reservingCapacity: origin.fields.count + 4)
-        var via: [String] = []
+        var via: String?
         for field in origin.fields {
             let name = field.name
             if isHopByHop(name) || isNamedInConnection(name, origin.connectionTokens) {
                 continue
             }
             if HTTPHeaders.namesEqual(name, "via") {
-                via.append(field.value)
+                via = via.map { $0 + ", " + field.value } ?? field.value
                 continue
             }
             headers.add(field.name, field.value)
         }
-        via.append("\(origin.versionMajor).\(origin.versionMinor) \(viaName)")
-        headers.add("Via", via.joined(separator: ", "))
+        headers.add("Via", viaValue(existing: via, minorVersion: origin.versionMinor, viaName: viaName))
         return ResponseHead(status: origin.status, reason: origin.reason, headers: headers)
+    }
+
+    /// The `Via` value: earlier hops, then this gateway as `1.x name`. Built by concatenation because it runs
+    /// twice per request, and without earlier hops it is a single short string.
+    private static func viaValue(existing: String?, minorVersion: Int, viaName: String) -> String {
+        let own = (minorVersion == 0 ? "1.0 " : "1.1 ") + viaName
+        guard let existing else { return own }
+        return existing + ", " + own
     }
 
     /// Whether a response with this status to this method carries no body (RFC 9110 section 6.4.1).
