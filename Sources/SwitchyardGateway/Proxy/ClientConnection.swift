@@ -180,6 +180,9 @@ final class ClientConnection: ChannelDelegate, DeadlineHandler {
         }
         processInput()
         if !closed, isIdle {
+            // A fresh decoder drops the finished request's head, so an idle keep-alive connection keeps no
+            // field strings; at a message boundary it is equivalent to the old one.
+            decoder = HTTP1RequestDecoder(limits: worker.parserLimits)
             channel.releaseInputBufferIfEmpty()
         }
     }
