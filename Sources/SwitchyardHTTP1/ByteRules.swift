@@ -84,9 +84,16 @@ extension UnsafeRawBufferPointer {
     }
 
     /// Makes a String from bytes already checked to be ASCII, or valid UTF-8 where lossless copy does not matter.
+    ///
+    /// Copies into the String's own storage: up to 15 ASCII bytes become a small String without a validation pass,
+    /// which `String(decoding:as:)` would run. Other bytes are still validated, and invalid UTF-8 is repaired alike.
     @inline(__always)
     func makeString(_ range: Range<Int>) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: self[range]), as: UTF8.self)
+        let source = UnsafeRawBufferPointer(rebasing: self[range])
+        return String(unsafeUninitializedCapacity: source.count) { buffer in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+            return source.count
+        }
     }
 
     /// Makes a lowercased String from ASCII bytes.
