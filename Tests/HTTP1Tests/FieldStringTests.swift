@@ -17,7 +17,8 @@ import Testing
 
     @Test(arguments: ["é", "café au lait, déjà vu", "日本語のテキストです"])
     func utf8FieldValuesKeepBytes(_ value: String) throws {
-        let head = try #require(try decodeRequestsAllSplits("GET / HTTP/1.1\r\nHost: a\r\nX-Text: \(value)\r\n\r\n").heads.first)
+        let request = "GET / HTTP/1.1\r\nHost: a\r\nX-Text: \(value)\r\n\r\n"
+        let head = try #require(try decodeRequestsAllSplits(request).heads.first)
         #expect(head.fields.last?.value == value)
         #expect(Array(head.fields.last?.value.utf8 ?? "".utf8) == Array(value.utf8))
     }
@@ -35,5 +36,29 @@ import Testing
             }
         }
         #expect(reasons == [prefix + "\u{FFFD}"])
+    }
+
+    @Test(arguments: [
+        "Host", "Date", "ETag", "Vary", "Accept", "Server", "Cookie", "Referer", "Expires", "Connection", "User-Agent",
+        "Keep-Alive", "Set-Cookie", "Content-Type", "Last-Modified", "Accept-Ranges", "Cache-Control", "Authorization",
+        "Content-Length", "Accept-Encoding", "Accept-Language", "X-Forwarded-For", "Content-Encoding",
+        "Transfer-Encoding",
+    ])
+    func commonNamesKeepReceivedSpelling(_ name: String) throws {
+        var variants = [name, name.lowercased(), name.uppercased(), name + "s", String(name.dropLast())]
+        for index in 0..<name.utf8.count {
+            var bytes = Array(name.utf8)
+            bytes[index] = bytes[index] == UInt8(ascii: "x") ? UInt8(ascii: "y") : UInt8(ascii: "x")
+            variants.append(String(decoding: bytes, as: UTF8.self))
+        }
+        for variant in variants {
+            let isChunked = variant.lowercased() == "transfer-encoding"
+            let response = isChunked
+                ? "HTTP/1.1 200 OK\r\n\(variant): chunked\r\n\r\n0\r\n\r\n"
+                : "HTTP/1.1 200 OK\r\n\(variant): 0\r\nContent-Length: 0\r\n\r\n"
+            let head = try #require(try decodeResponses(response, methods: ["GET"]).heads.first)
+            #expect(head.fields.first?.name == variant)
+            #expect(Array(head.fields.first?.name.utf8 ?? "".utf8) == Array(variant.utf8))
+        }
     }
 }
