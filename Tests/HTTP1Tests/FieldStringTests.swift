@@ -61,4 +61,22 @@ import Testing
             #expect(Array(head.fields.first?.name.utf8 ?? "".utf8) == Array(variant.utf8))
         }
     }
+
+    @Test func connectionTokenNearMissesKeepTheirText() throws {
+        let request = "GET / HTTP/1.0\r\nConnection: closed, Keep-Alives, CLOS, KEEP-ALIVE, keep-alivf\r\n\r\n"
+        let head = try #require(try decodeRequests(request).heads.first)
+        #expect(head.connectionTokens == ["closed", "keep-alives", "clos", "keep-alive", "keep-alivf"])
+        #expect(head.keepAlive)
+    }
+
+    @Test func connectionCloseNearMissKeepsHTTP11Alive() throws {
+        let request = "GET / HTTP/1.1\r\nHost: a\r\nConnection: Closes, cLoSe\r\n\r\n"
+        let head = try #require(try decodeRequests(request).heads.first)
+        #expect(head.connectionTokens == ["closes", "close"])
+        #expect(!head.keepAlive)
+
+        let nearMissRequest = "GET / HTTP/1.1\r\nHost: a\r\nConnection: closes\r\n\r\n"
+        let nearMiss = try #require(try decodeRequests(nearMissRequest).heads.first)
+        #expect(nearMiss.keepAlive)
+    }
 }
