@@ -1,4 +1,4 @@
-// Literal Strings for common field names, so decoding such a name allocates no new String.
+// Literal Strings for common field names and values, so decoding them allocates no new String.
 
 extension UnsafeRawBufferPointer {
     /// Returns the String for the field name at `range`, reusing a literal when the bytes equal a common name.
@@ -47,6 +47,47 @@ extension UnsafeRawBufferPointer {
             if equalsExactly(range, "Content-Encoding") { return "Content-Encoding" }
         case 17:
             if equalsExactly(range, "Transfer-Encoding") { return "Transfer-Encoding" }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Returns the String for the ASCII field value at `range`, reusing a literal when the bytes equal a common value.
+    @inline(__always)
+    func makeFieldValue(_ range: Range<Int>) -> String {
+        commonFieldValue(range) ?? makeString(range)
+    }
+
+    /// Returns the literal for the common field value spelled by the bytes at `range`, or nil.
+    private func commonFieldValue(_ range: Range<Int>) -> String? {
+        switch range.count {
+        case 3:
+            let first = range.lowerBound
+            let star = UInt8(ascii: "*")
+            if self[first] == star, self[first + 1] == ASCII.slash, self[first + 2] == star {
+                return "*/*"
+            }
+        case 5:
+            if equalsExactly(range, "bytes") { return "bytes" }
+            if equalsExactly(range, "close") { return "close" }
+        case 7:
+            if equalsExactly(range, "chunked") { return "chunked" }
+        case 8:
+            if equalsExactly(range, "no-cache") { return "no-cache" }
+        case 9:
+            if equalsExactly(range, "text/html") { return "text/html" }
+        case 10:
+            if equalsExactly(range, "keep-alive") { return "keep-alive" }
+            if equalsExactly(range, "text/plain") { return "text/plain" }
+        case 13:
+            if equalsExactly(range, "gzip, deflate") { return "gzip, deflate" }
+        case 16:
+            if equalsExactly(range, "application/json") { return "application/json" }
+        case 17:
+            if equalsExactly(range, "gzip, deflate, br") { return "gzip, deflate, br" }
+        case 24:
+            if equalsExactly(range, "text/html; charset=utf-8") { return "text/html; charset=utf-8" }
         default:
             break
         }

@@ -33,7 +33,7 @@ struct FieldLine {
     func makeField(in input: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> HTTP1Field {
         let nameString = input.makeFieldName(name)
         if valueIsASCII {
-            return HTTP1Field(name: nameString, value: input.makeString(value))
+            return HTTP1Field(name: nameString, value: input.makeFieldValue(value))
         }
         let bytes = UnsafeRawBufferPointer(rebasing: input[value])
         guard let valueString = String(validating: bytes, as: UTF8.self) else {

@@ -79,4 +79,23 @@ import Testing
         let nearMiss = try #require(try decodeRequests(nearMissRequest).heads.first)
         #expect(nearMiss.keepAlive)
     }
+
+    @Test(arguments: [
+        "*/*", "bytes", "close", "chunked", "no-cache", "text/html", "keep-alive", "text/plain", "gzip, deflate",
+        "application/json", "gzip, deflate, br", "text/html; charset=utf-8",
+    ])
+    func commonValuesKeepReceivedSpelling(_ value: String) throws {
+        var variants = [value, value.uppercased(), value + "s", String(value.dropLast())]
+        for index in 0..<value.utf8.count {
+            var bytes = Array(value.utf8)
+            bytes[index] = bytes[index] == UInt8(ascii: "x") ? UInt8(ascii: "y") : UInt8(ascii: "x")
+            variants.append(String(decoding: bytes, as: UTF8.self))
+        }
+        for variant in variants {
+            let response = "HTTP/1.1 200 OK\r\nX-Value: \(variant)\r\nContent-Length: 0\r\n\r\n"
+            let head = try #require(try decodeResponses(response, methods: ["GET"]).heads.first)
+            #expect(head.fields.first?.value == variant)
+            #expect(Array(head.fields.first?.value.utf8 ?? "".utf8) == Array(variant.utf8))
+        }
+    }
 }
