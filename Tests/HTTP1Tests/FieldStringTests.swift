@@ -98,4 +98,19 @@ import Testing
             #expect(Array(head.fields.first?.value.utf8 ?? "".utf8) == Array(variant.utf8))
         }
     }
+
+    @Test(arguments: ["GET", "PUT", "POST", "HEAD", "PATCH", "TRACE", "DELETE", "OPTIONS"])
+    func standardMethodsKeepReceivedSpelling(_ method: String) throws {
+        var variants = [method, method.lowercased(), method + "S", String(method.dropLast())]
+        for index in 0..<method.utf8.count {
+            var bytes = Array(method.utf8)
+            bytes[index] = bytes[index] == UInt8(ascii: "X") ? UInt8(ascii: "Y") : UInt8(ascii: "X")
+            variants.append(String(decoding: bytes, as: UTF8.self))
+        }
+        for variant in variants {
+            let head = try #require(try decodeRequests("\(variant) / HTTP/1.1\r\nHost: a\r\n\r\n").heads.first)
+            #expect(head.method == variant)
+            #expect(Array(head.method.utf8) == Array(variant.utf8))
+        }
+    }
 }

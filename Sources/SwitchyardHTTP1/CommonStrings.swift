@@ -1,6 +1,35 @@
-// Literal Strings for common field names and values, so decoding them allocates no new String.
+// Literal Strings for common methods, field names and field values, so decoding them allocates no new String.
 
 extension UnsafeRawBufferPointer {
+    /// Returns the String for the method token at `range`, reusing a literal for the methods of RFC 9110.
+    @inline(__always)
+    func makeMethod(_ range: Range<Int>) -> String {
+        commonMethod(range) ?? makeString(range)
+    }
+
+    /// Returns the literal for the standard method spelled by the bytes at `range`, case included, or nil.
+    private func commonMethod(_ range: Range<Int>) -> String? {
+        switch range.count {
+        case 3:
+            if equalsExactly(range, "GET") { return "GET" }
+            if equalsExactly(range, "PUT") { return "PUT" }
+        case 4:
+            if equalsExactly(range, "POST") { return "POST" }
+            if equalsExactly(range, "HEAD") { return "HEAD" }
+        case 5:
+            if equalsExactly(range, "PATCH") { return "PATCH" }
+            if equalsExactly(range, "TRACE") { return "TRACE" }
+        case 6:
+            if equalsExactly(range, "DELETE") { return "DELETE" }
+        case 7:
+            if equalsExactly(range, "OPTIONS") { return "OPTIONS" }
+            if equalsExactly(range, "CONNECT") { return "CONNECT" }
+        default:
+            break
+        }
+        return nil
+    }
+
     /// Returns the String for the field name at `range`, reusing a literal when the bytes equal a common name.
     ///
     /// The match is exact, case included, so the name keeps the bytes received. Literals need no allocation or
@@ -98,11 +127,14 @@ extension UnsafeRawBufferPointer {
     @inline(__always)
     private func equalsExactly(_ range: Range<Int>, _ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard range.count == count, count >= 4, let base = baseAddress else {
+        guard range.count == count, let base = baseAddress else {
             return false
         }
         let bytes = base + range.lowerBound
         let expected = UnsafeRawPointer(literal.utf8Start)
+        guard count >= 4 else {
+            return bytes.sameBytes(as: expected, count: count)
+        }
         guard count >= 8 else {
             return bytes.sameWord(as: expected, at: 0, UInt32.self)
                 && bytes.sameWord(as: expected, at: count - 4, UInt32.self)
@@ -119,6 +151,20 @@ extension UnsafeRawBufferPointer {
 }
 
 extension UnsafeRawPointer {
+    /// Returns whether the first `count` bytes equal those of `other`, for literals shorter than a 32-bit word.
+    @inline(__always)
+    fileprivate func sameBytes(as other: UnsafeRawPointer, count: Int) -> Bool {
+        var offset = 0
+        while offset < count {
+            let byte = load(fromByteOffset: offset, as: UInt8.self)
+            guard byte == other.load(fromByteOffset: offset, as: UInt8.self) else {
+                return false
+            }
+            offset += 1
+        }
+        return true
+    }
+
     /// Returns whether the word at `offset` equals the word at the same offset of `other`.
     @inline(__always)
     fileprivate func sameWord<Word: FixedWidthInteger>(
