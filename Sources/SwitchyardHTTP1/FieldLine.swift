@@ -31,9 +31,9 @@ struct FieldLine {
 
     /// Makes the public field. Values with obs-text must be valid UTF-8, so the String keeps every byte.
     func makeField(in input: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> HTTP1Field {
-        let nameString = input.makeString(name)
+        let nameString = input.makeFieldName(name)
         if valueIsASCII {
-            return HTTP1Field(name: nameString, value: input.makeString(value))
+            return HTTP1Field(name: nameString, value: input.makeFieldValue(value))
         }
         let bytes = UnsafeRawBufferPointer(rebasing: input[value])
         guard let valueString = String(validating: bytes, as: UTF8.self) else {

@@ -145,7 +145,7 @@ struct FramingFacts {
             let tokenStart = input.skippingWhitespace(from: cursor, to: value.upperBound)
             let tokenEnd = input.skippingToken(from: tokenStart, to: value.upperBound)
             if tokenEnd > tokenStart {
-                appendConnectionToken(input.makeLowercasedString(tokenStart..<tokenEnd))
+                appendConnectionToken(tokenStart..<tokenEnd, in: input)
             }
             cursor = input.skippingWhitespace(from: tokenEnd, to: value.upperBound)
             if cursor < value.upperBound {
@@ -157,13 +157,17 @@ struct FramingFacts {
         }
     }
 
-    private mutating func appendConnectionToken(_ token: String) {
-        if token == "close" {
-            hasCloseToken = true
-        } else if token == "keep-alive" {
+    /// Appends the lowercased token, using a literal for `close` and `keep-alive` so that neither builds a String.
+    private mutating func appendConnectionToken(_ token: Range<Int>, in input: UnsafeRawBufferPointer) {
+        if input.equalsIgnoringCase(token, "keep-alive") {
             hasKeepAliveToken = true
+            connectionTokens.append("keep-alive")
+        } else if input.equalsIgnoringCase(token, "close") {
+            hasCloseToken = true
+            connectionTokens.append("close")
+        } else {
+            connectionTokens.append(input.makeLowercasedString(token))
         }
-        connectionTokens.append(token)
     }
 
     /// Counts Host fields and rejects values with bytes no URI host or port contains, since routing may use them.

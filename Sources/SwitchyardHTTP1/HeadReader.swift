@@ -14,14 +14,11 @@ struct HeadLimits {
 /// Reads one head line by line, consuming only complete lines, so a head split across reads resumes where it
 /// stopped without copying or rescanning.
 struct HeadReader<Line: StartLine> {
-    private enum Phase {
-        case startLine
-        case fields(Line)
-    }
-
     private let limits: HeadLimits
     private let isRequest: Bool
-    private var phase = Phase.startLine
+    /// The parsed start line, nil until it arrives. Kept apart from the loop's state, because switching over an
+    /// enum that carried it copied and retained its Strings once per field line.
+    private var startLine: Line?
     private var lineFinder = LineFinder()
     private var leadingEmptyLines = 0
     private var fieldBytes = 0
@@ -43,36 +40,30 @@ struct HeadReader<Line: StartLine> {
 
     /// Whether any byte of a head other than leading empty lines has been seen.
     var hasStarted: Bool {
-        if case .fields = phase {
-            return true
-        }
-        return lineFinder.scanned > 0
+        startLine != nil || lineFinder.scanned > 0
     }
 
     /// Consumes complete lines of `input`; returns the head once its empty line arrives, else nil.
     mutating func read(_ input: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> (consumed: Int, head: Head?) {
         var position = 0
-        while true {
-            switch phase {
-            case .startLine:
-                guard let line = try nextStartLine(input, from: position) else {
-                    return (position, nil)
-                }
-                position = line.next
-                if !line.content.isEmpty {
-                    phase = .fields(try Line(parsing: input, line: line.content))
-                }
-
-            case .fields(let startLine):
-                guard let line = try nextFieldLine(input, from: position) else {
-                    return (position, nil)
-                }
-                position = line.next
-                if line.content.isEmpty {
-                    return (position, takeHead(startLine))
-                }
-                try appendField(input, line: line)
+        while startLine == nil {
+            guard let line = try nextStartLine(input, from: position) else {
+                return (position, nil)
             }
+            position = line.next
+            if !line.content.isEmpty {
+                startLine = try Line(parsing: input, line: line.content)
+            }
+        }
+        while true {
+            guard let line = try nextFieldLine(input, from: position) else {
+                return (position, nil)
+            }
+            position = line.next
+            if line.content.isEmpty {
+                return (position, takeHead())
+            }
+            try appendField(input, line: line)
         }
     }
 
@@ -120,9 +111,12 @@ struct HeadReader<Line: StartLine> {
     }
 
     /// Hands out the finished head and resets the reader for the next message.
-    private mutating func takeHead(_ startLine: Line) -> Head {
+    private mutating func takeHead() -> Head? {
+        guard let startLine else {
+            return nil  // Unreachable: field lines are read only after the start line.
+        }
         let head = Head(startLine: startLine, fields: fields, facts: facts)
-        phase = .startLine
+        self.startLine = nil
         leadingEmptyLines = 0
         fieldBytes = 0
         fields = []

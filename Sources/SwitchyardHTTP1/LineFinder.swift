@@ -83,8 +83,13 @@ struct LineFinder {
             var highBits: UInt64 = 0
             while index + 8 <= end {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                if LineFinder.containsControlByte(word) {
-                    break
+                let flags = LineFinder.controlByteFlags(word)
+                if flags != 0 {
+                    // The lowest flag marks the first control byte exactly, so the bytes before it are plain.
+                    let plainBits = UInt64(flags.trailingZeroBitCount) & ~7
+                    highBits |= word & ((1 &<< plainBits) &- 1)
+                    sawNonASCII = sawNonASCII || highBits & LineFinder.highBitMask != 0
+                    return index + Int(plainBits >> 3)
                 }
                 highBits |= word
                 index += 8
@@ -105,16 +110,17 @@ struct LineFinder {
     private static let lowBitMask: UInt64 = 0x0101_0101_0101_0101
     private static let highBitMask: UInt64 = 0x8080_8080_8080_8080
 
-    /// Returns whether any byte of `word` is below 0x20 or equal to 0x7F.
+    /// Returns a word with the high bit set in bytes of `word` below 0x20 or equal to 0x7F, and zero when none is.
     ///
     /// `(x - n * ones) & ~x & highs` is nonzero exactly when some byte of x is below n, for n up to 0x80, because
-    /// the first borrow starts at such a byte. Bytes above it may be flagged too, which does not change the result.
+    /// the first borrow starts at such a byte. Bytes above it may be flagged too, but the lowest flag is always
+    /// a byte below n, so the lowest flag of the result marks the first control byte.
     @inline(__always)
-    private static func containsControlByte(_ word: UInt64) -> Bool {
+    private static func controlByteFlags(_ word: UInt64) -> UInt64 {
         let belowSpace = (word &- lowBitMask &* 0x20) & ~word & highBitMask
         let deleteBytes = word ^ (lowBitMask &* UInt64(ASCII.delete))
         let isDelete = (deleteBytes &- lowBitMask) & ~deleteBytes & highBitMask
-        return belowSpace | isDelete != 0
+        return belowSpace | isDelete
     }
 
     private static func controlByteError(_ byte: UInt8) -> HTTP1ParseError {

@@ -38,7 +38,7 @@ struct RequestLine: StartLine {
         }
         // RFC 9110 section 2.5: a higher minor version is handled as the highest minor version supported.
         versionMinor = min(versionMinor, 1)
-        method = input.makeString(line.lowerBound..<methodEnd)
+        method = input.makeMethod(line.lowerBound..<methodEnd)
         target = input.makeString(targetStart..<targetEnd)
     }
 
