@@ -18,8 +18,8 @@
 /// - Field values with bytes above 0x7F must be valid UTF-8, so the String fields keep every byte.
 ///
 /// After a thrown error the decoder stays failed and throws the same error again; the connection must close.
-/// Not thread-safe: one connection's event loop owns it. Cost: one String per method, target, field name and
-/// field value, plus the fields array.
+/// Not thread-safe: one connection's event loop owns it. Cost: one String per target, and per method, field name
+/// and field value unless it equals a common one, which reuses a literal; plus the fields array.
 public struct HTTP1RequestDecoder {
     private enum State {
         case head
