@@ -21,10 +21,10 @@ import Testing
             commonName: "localhost", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], days: 2,
             certificatePath: folder.appendingPathComponent("cert.pem").path,
             keyPath: folder.appendingPathComponent("key.pem").path)
-        let port = try ScriptedOrigin.closedPort()
+        // Port 0: the server picks a free port and logs it, so no other test can take the port in between.
         let configuration = """
             {
-              "listen": [ { "address": "127.0.0.1:\(port)",
+              "listen": [ { "address": "127.0.0.1:0",
                             "tls": { "certificates": [ { "cert": "cert.pem", "key": "key.pem" } ] } } ],
               "kv": { "ROUTING_CONFIG": { "backend": "lmdb", "path": "data/routing" } },
               "middleware": [
@@ -46,11 +46,14 @@ import Testing
         let server = Process()
         server.executableURL = URL(fileURLWithPath: try switchyardBinary())
         server.arguments = ["serve", "--config", configPath, "--workers", "1"]
-        server.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        let logPath = folder.appendingPathComponent("serve.log").path
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        server.standardError = FileHandle(forWritingAtPath: logPath)
         try server.run()
         defer { if server.isRunning { server.terminate() } }
         let caFile = folder.appendingPathComponent("cert.pem").path
-        let first = try connectWhenListening(port: port, caFile: caFile)
+        let port = try listeningPort(logPath: logPath)
+        let first = try TestConnection(tlsPort: port, caFile: caFile)
 
         try first.send(GatewayHarness.request("GET", "/storeA/slow?ms=1000"))
         // The request is in flight at the origin once its connection was accepted.
@@ -70,17 +73,19 @@ import Testing
         #expect(log.contains("\"path\":\"/storeA/slow?ms=1000\""))
     }
 
-    /// Connects once the server process listens, retrying for up to 10 seconds while it starts.
-    private func connectWhenListening(port: Int, caFile: String) throws -> TestConnection {
-        var lastError: Error?
+    /// Reads the port from the server's "gateway started" log line, waiting up to 10 seconds while it starts.
+    private func listeningPort(logPath: String) throws -> Int {
         for _ in 0..<200 {
-            do {
-                return try TestConnection(tlsPort: port, caFile: caFile)
-            } catch {
-                lastError = error
-                usleep(50_000)
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            for line in log.split(separator: "\n") where line.contains("gateway started") {
+                guard let data = line.data(using: .utf8),
+                    let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                    let listen = object["listen"] as? String, let port = listen.split(separator: ":").last.flatMap({ Int($0) })
+                else { throw HarnessError("unexpected start line: \(line)") }
+                return port
             }
+            usleep(50_000)
         }
-        throw lastError ?? HarnessError("the server did not start listening")
+        throw HarnessError("the server logged no start line within 10 seconds")
     }
 }
