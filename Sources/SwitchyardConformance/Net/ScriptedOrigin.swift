@@ -125,11 +125,15 @@ public final class ScriptedOrigin: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops accepting and closes every held connection.
+    /// Stops accepting and closes every held connection. Safe to call more than once. The accept thread closes
+    /// the listening socket itself once `accept` fails, so its descriptor number cannot be reused under it.
     public func stop() {
-        lock.withLock { stopped = true }
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         Glibc.shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
         releaseHeld()
     }
 
@@ -161,6 +165,7 @@ public final class ScriptedOrigin: @unchecked Sendable {
     }
 
     private func acceptLoop() {
+        defer { Glibc.close(listener) }
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 {

@@ -43,14 +43,21 @@ public final class SampleOrigin: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops accepting; connections in progress finish on their own.
+    /// Stops accepting; connections in progress finish on their own. Safe to call more than once.
+    ///
+    /// Only the accept thread closes the listening socket, after it left `poll` and `accept`: closing it here
+    /// could let the descriptor number be reused by another socket while that thread still uses it.
     public func stop() {
-        stopped.withLock { isStopped = true }
+        let first = stopped.withLock { () -> Bool in
+            defer { isStopped = true }
+            return !isStopped
+        }
+        guard first else { return }
         Glibc.shutdown(listenFD, Int32(SHUT_RDWR))
-        Glibc.close(listenFD)
     }
 
     private func acceptLoop() {
+        defer { Glibc.close(listenFD) }
         while !stopped.withLock({ isStopped }) {
             var pollFD = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             guard poll(&pollFD, 1, 200) > 0 else { continue }

@@ -31,13 +31,19 @@ final class ScriptedOrigin: @unchecked Sendable {
         lock.withLock { requestHeads }
     }
 
+    /// Stops accepting; safe to call more than once. The accept thread closes the listening socket itself, so
+    /// its descriptor number cannot be reused by another test's socket while that thread still polls it.
     func stop() {
-        lock.withLock { stopped = true }
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         Glibc.shutdown(listenFD, Int32(SHUT_RDWR))
-        Glibc.close(listenFD)
     }
 
     private func acceptLoop() {
+        defer { Glibc.close(listenFD) }
         while !lock.withLock({ stopped }) {
             var descriptor = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, 100) > 0 else { continue }
