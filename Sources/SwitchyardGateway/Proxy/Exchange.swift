@@ -675,7 +675,17 @@ final class Exchange: UpstreamConnectionOwner {
         let installed = context.responseBodyFilters
         if !installed.isEmpty {
             filters = installed
-            body = filterWhole(body) ?? body
+            if let filtered = filterWhole(body) {
+                body = filtered
+            } else {
+                // The head may already announce the filter's encoding, so the unfiltered body cannot go out
+                // under it; the plain 500 page goes out instead, without filters.
+                let page = ErrorPages.page(for: 500)
+                responseHead = page.head
+                body = page.body
+                context.responseStatus = 500
+                context.failure = GatewayError(.bodyFilterFailed, source: .internal).description
+            }
         }
 
         let noBody = Forwarding.responseHasNoBody(status: responseHead.status, method: method)
