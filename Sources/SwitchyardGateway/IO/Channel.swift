@@ -5,17 +5,17 @@ import SwitchyardEventLoop
 
 /// Receives a channel's events on its loop thread.
 protocol ChannelDelegate: AnyObject {
-    /// A non-blocking connect finished; `error` is nil on success.
+    /// Reports that a non-blocking connect finished; `error` is nil on success.
     func channelConnected(error: Int32?)
-    /// The transport's handshake finished.
+    /// Reports that the transport's handshake finished.
     func channelHandshakeCompleted()
     /// New bytes are in `channel.input`.
     func channelReceived()
-    /// Every queued output byte was written.
+    /// Reports that every queued output byte was written.
     func channelDrained()
-    /// The peer ended its side: `truncated` means TCP ended without a TLS close_notify.
+    /// Reports that the peer ended its side; `truncated` means TCP ended without a TLS close_notify.
     func channelPeerClosed(truncated: Bool)
-    /// A read, write or handshake failed; the delegate closes the channel.
+    /// Reports a failed read, write or handshake; the delegate closes the channel.
     func channelFailed(_ error: Error)
 }
 
@@ -117,7 +117,7 @@ final class Channel: EventHandler {
         }
     }
 
-    /// Returns the read buffer to the pool if it holds no input, so an idle connection keeps none.
+    /// Returns the read buffer to the pool if it contains no input, so an idle connection keeps none.
     func releaseInputBufferIfEmpty() {
         guard let buffer, readIndex == writeIndex else { return }
         pool.release(buffer)

@@ -63,6 +63,7 @@ enum Forwarding {
             }
             headers.add(field.name, field.value)
         }
+
         headers.add("Host", upstream.authority)
         switch bodyFraming {
         case .contentLength(let length): headers.add("Content-Length", String(length))
@@ -76,8 +77,9 @@ enum Forwarding {
             headers.add("X-Forwarded-Host", host)
         }
         headers.add("X-Request-ID", requestID)
+
         if let upgrade {
-            // A protocol switch is negotiated hop by hop, so the gateway asks the origin for it anew.
+            // A protocol switch is negotiated hop by hop, so the gateway requests it from the origin anew.
             headers.add("Connection", "upgrade")
             headers.add("Upgrade", upgrade)
         }
@@ -85,7 +87,7 @@ enum Forwarding {
         return RequestHead(method: method, target: upstream.target, version: .http1_1, headers: headers)
     }
 
-    /// The authority the client addressed: the absolute-form target's authority, else `Host`.
+    /// Returns the authority the client addressed: the absolute-form target's authority, else `Host`.
     static func clientHost(_ client: HTTP1RequestHead) -> String? {
         if let authority = absoluteFormAuthority(client.target) {
             return authority
@@ -93,7 +95,7 @@ enum Forwarding {
         return client.fields.first { HTTPHeaders.namesEqual($0.name, "host") }?.value
     }
 
-    /// Whether the host part of `authority` (without port or brackets) is `serverName`, ignoring case and a
+    /// Returns whether the host part of `authority` (without port or brackets) is `serverName`, ignoring case and a
     /// trailing dot.
     static func hostMatches(_ authority: String, serverName: String) -> Bool {
         var authority = authority
@@ -113,7 +115,7 @@ enum Forwarding {
         }
     }
 
-    /// The host of an authority: without port, brackets or a trailing dot.
+    /// Returns the host of an authority without port, brackets or a trailing dot.
     private static func hostPart(_ bytes: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
         var host = bytes[...]
         if host.first == UInt8(ascii: "[") {
@@ -130,7 +132,7 @@ enum Forwarding {
         bytes.last == UInt8(ascii: ".") ? bytes.dropLast() : bytes
     }
 
-    /// The authority of an absolute-form target such as `http://example.com/x`, or nil for other forms.
+    /// Returns the authority of an absolute-form target such as `http://example.com/x`, or nil for other forms.
     static func absoluteFormAuthority(_ target: String) -> String? {
         var target = target
         return target.withUTF8 { bytes -> String? in
@@ -182,7 +184,7 @@ enum Forwarding {
         return ResponseHead(status: origin.status, reason: origin.reason, headers: headers)
     }
 
-    /// The `Via` value: earlier hops, then this gateway as `1.x name`. Built by concatenation because it runs
+    /// Builds the `Via` value: earlier hops, then this gateway as `1.x name`. It concatenates because it runs
     /// twice per request, and without earlier hops it is a single short string.
     private static func viaValue(existing: String?, minorVersion: Int, viaName: String) -> String {
         let own = (minorVersion == 0 ? "1.0 " : "1.1 ") + viaName
@@ -257,8 +259,8 @@ enum HeadWriter {
         bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
-    /// Whether bytes can go on the wire without ending the field early: a middleware that set a value with CR,
-    /// LF or NUL would otherwise inject fields or split the message, so such a field is left out.
+    /// Returns whether bytes can go on the wire without ending the field early. A value with CR, LF or NUL set
+    /// by a middleware would otherwise inject fields or split the message, so such a field is left out.
     private static func isSafe(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         for byte in bytes where byte <= 0x0D && (byte == 0x0D || byte == 0x0A || byte == 0x00) {
             return false

@@ -1,4 +1,4 @@
-// HTTP field lists as middleware sees them: ordered, case-insensitive by name, duplicates kept.
+// HTTP field lists for middleware: ordered, case-insensitive by name, duplicates kept.
 
 /// An ordered list of HTTP fields. Lookups compare names case-insensitively (ASCII), and repeated names keep
 /// their order, as RFC 9110 section 5.3 requires of an intermediary.
@@ -10,7 +10,7 @@ public struct HTTPHeaders: Sequence, Equatable, Sendable, ExpressibleByDictionar
         fields = []
     }
 
-    /// An empty list with room for `capacity` fields, so building a head of known size allocates once.
+    /// Creates an empty list with room for `capacity` fields, so building a head of known size allocates once.
     public init(reservingCapacity capacity: Int) {
         fields = []
         fields.reserveCapacity(capacity)
@@ -103,7 +103,7 @@ public struct HTTPHeaders: Sequence, Equatable, Sendable, ExpressibleByDictionar
     /// Compares two field names ASCII case-insensitively without allocating.
     @inlinable
     public static func namesEqual(_ lhs: String, _ rhs: String) -> Bool {
-        // Native strings store their UTF-8 length, so most unequal names are told apart without touching bytes.
+        // Native strings store their UTF-8 length, so most unequal names differ before any byte is read.
         guard lhs.utf8.count == rhs.utf8.count else { return false }
         var lhs = lhs
         var rhs = rhs

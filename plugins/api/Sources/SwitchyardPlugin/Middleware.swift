@@ -9,9 +9,9 @@ public struct MiddlewarePhases: OptionSet, Sendable, CustomStringConvertible {
         self.rawValue = rawValue
     }
 
-    /// `requestHead(_:)`: sees the client's request head first and may answer locally.
+    /// `requestHead(_:)`: receives the client's request head first and may respond locally.
     public static let requestHead = MiddlewarePhases(rawValue: 1 << 0)
-    /// `selectUpstream(_:)`: chooses the origin by setting `context.upstream`, or answers locally.
+    /// `selectUpstream(_:)`: chooses the origin by setting `context.upstream`, or responds locally.
     public static let upstreamSelection = MiddlewarePhases(rawValue: 1 << 1)
     /// `upstreamRequestHead(_:_:)`: edits the head sent to the origin.
     public static let upstreamRequest = MiddlewarePhases(rawValue: 1 << 2)
@@ -64,7 +64,7 @@ public protocol Middleware: AnyObject, Sendable {
     /// Sees the client's request head before an origin is chosen.
     func requestHead(_ context: RequestContext) -> Verdict
 
-    /// Chooses the origin by setting `context.upstream`, or answers locally.
+    /// Chooses the origin by setting `context.upstream`, or responds locally.
     func selectUpstream(_ context: RequestContext) -> Verdict
 
     /// Edits the request head sent to the origin, after the gateway removed hop-by-hop fields and added its

@@ -8,7 +8,7 @@ public struct MiddlewareOptions: @unchecked Sendable {
     public let values: [String: Any]
     /// The options object as JSON text.
     public let json: Data
-    /// Where the entry sits in the configuration, for example `middleware[2]`; used in error messages.
+    /// The entry's key path in the configuration, for example `middleware[2]`, used in error messages.
     public let keyPath: String
 
     public init(values: [String: Any], keyPath: String) {
@@ -62,7 +62,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable, Sen
     public var description: String { "\(key): \(message)" }
 }
 
-/// What a middleware factory gets besides its options.
+/// The context a middleware factory gets besides its options.
 public struct PluginEnvironment: Sendable {
     /// The folder of the configuration file; relative paths in options resolve against it.
     public let configDirectory: URL
@@ -71,7 +71,7 @@ public struct PluginEnvironment: Sendable {
     /// The gateway's logger.
     public let logger: Logger
     /// The configuration's top-level `redirect` setting: how routing middleware treats origin redirects unless
-    /// its own options or a storefront's value say otherwise.
+    /// its own options or a storefront's value set another mode.
     public let defaultRedirectMode: Upstream.RedirectMode
 
     public init(
@@ -97,7 +97,7 @@ public struct MiddlewareDescriptor: Sendable {
     public let name: String
     /// The version of the middleware, chosen by its author.
     public let version: String
-    /// Where the middleware comes from: `built-in` or the path of the loaded library.
+    /// The middleware's origin: `built-in` or the path of the loaded library.
     public let library: String
     /// Makes a middleware from its options. Throws `ConfigurationError` for invalid options.
     public let make: @Sendable (MiddlewareOptions, PluginEnvironment) throws -> Middleware
@@ -148,7 +148,7 @@ public final class MiddlewareRegistry: @unchecked Sendable {
     }
 }
 
-/// Why a registration was rejected.
+/// The reason a registration was rejected.
 public enum RegistryError: Error, CustomStringConvertible, Equatable {
     case invalidName(String)
     case duplicateName(String, existingLibrary: String)
